@@ -1,0 +1,92 @@
+# VAE COS — every entry point a developer or CI needs.
+# `make run`  : set everything up and serve http://127.0.0.1:8000 (SQLite by default)
+# `make test` : set up what the tests need, run the quality gate and the whole suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+VPY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+
+# First interpreter found that really runs and is 3.12 or newer. pyenv's shims refuse to run
+# unless PYENV_VERSION names them, so the versions' own binaries are tried directly.
+# 3.12 (the version the lock files are compiled for) is preferred, then anything newer.
+PYTHON ?= $(shell for c in python3.12 $$(ls -d $(PYENV_ROOT)/versions/3.12*/bin/python3 2>/dev/null) \
+	python3.13 python3.14 $$(ls -d $(PYENV_ROOT)/versions/3.1[3-9]*/bin/python3 2>/dev/null) python3; do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    command -v $$c; break; fi; done)
+
+.PHONY: help run setup test test-suite quality bench lock worker clean chromium
+
+help:
+	@echo "make run    — installe tout et lance la plateforme sur http://$(HOST):$(PORT)"
+	@echo "make test   — installe ce qu'il faut aux tests, contrôle qualité, puis toute la suite"
+	@echo "make bench  — mesure l'enregistrement automatique sous gunicorn"
+
+$(VENV)/.python-ok:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "ERREUR : Python 3.12 ou plus récent est introuvable."; \
+	  echo "Installez-le (par exemple : pyenv install 3.12) ou indiquez-le : make run PYTHON=/chemin/vers/python3.12"; \
+	  exit 1; fi
+	@echo "Python utilisé : $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.runtime: requirements.txt $(VENV)/.python-ok
+	$(VPY) -m pip install --quiet --require-hashes -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(VPY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+setup: $(VENV)/.runtime node_modules/.installed
+	$(VPY) manage.py migrate --noinput
+	$(VPY) manage.py load_referentiel
+	$(VPY) manage.py load_demo
+
+run: setup
+	@echo "Plateforme sur http://$(HOST):$(PORT) — comptes de démonstration : candidat@demo.test, accompagnateur@demo.test, instructeur@demo.test, jury@demo.test, admin@demo.test (mot de passe : demo, ou DEMO_PASSWORD)"
+	$(VPY) manage.py runserver $(HOST):$(PORT)
+
+# Browser tests drive Debian's Chromium (the bundled Playwright download cannot work here).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium manque pour les tests dans le navigateur. Installez-le avec :"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y chromium"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+quality: $(VENV)/.dev node_modules/.installed
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djlint templates --lint
+	DJANGO_SETTINGS_MODULE=config.django.test $(VPY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
+
+test-suite: $(VENV)/.dev node_modules/.installed chromium
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: quality test-suite
+
+bench: $(VENV)/.dev node_modules/.installed
+	$(VPY) bench/autosave.py
+
+lock: $(VENV)/.dev
+	$(VPY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras -o requirements.txt requirements.in
+	$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras -o requirements-dev.txt requirements-dev.in
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache staticfiles

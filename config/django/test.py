@@ -1,0 +1,20 @@
+"""Tests: fast password hashing, in-memory e-mail, files in a temporary folder."""
+
+import tempfile
+
+from config.django.base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="vaecos-test-media-")
+
+
+class _InvalidTemplateVariable(str):
+    """Fail loudly on a template variable that does not exist (les-emplois' safety net)."""
+
+    def __mod__(self, other: object) -> str:
+        raise NameError(f"Variable de gabarit inconnue : {other}")
+
+
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _InvalidTemplateVariable("%s")  # noqa: F405

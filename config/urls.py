@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "VAE COS — administration"
+admin.site.site_title = "VAE COS"
+admin.site.index_title = "Administration de la plateforme"
+
+urlpatterns = [
+    path("", include("vaecos.www.urls")),
+    path("comptes/", include("vaecos.www.accounts.urls")),
+    path("livret2/", include("vaecos.www.dossiers.urls")),
+    path("admin/", admin.site.urls),
+]

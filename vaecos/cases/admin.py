@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from vaecos.cases.models import VaeCase
+
+
+@admin.register(VaeCase)
+class VaeCaseAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "referentiel_version", "branch", "created_at"]
+    list_select_related = ["candidate", "referentiel_version__certification", "branch"]
+    raw_id_fields = ["candidate"]

@@ -1,0 +1,53 @@
+"""A VAE case: one candidate seeking one certification, on the référentiel version it started on.
+
+Admissibility, the Livret 2, the session and the jury's decision all attach to the case. Its
+overall step is derived from those parts, never stored twice.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from vaecos.referentiels.models import Branch, ReferentielVersion
+
+
+class Step(models.TextChoices):
+    ADMISSIBILITY = "recevabilite", "Recevabilité"
+    DOSSIER = "livret2", "Livret 2"
+    EVALUATION = "evaluation", "Session d'évaluation"
+    CLOSED = "clos", "Clos"
+
+
+class VaeCase(models.Model):
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vae_cases",
+        verbose_name="candidat",
+    )
+    referentiel_version = models.ForeignKey(
+        ReferentielVersion, on_delete=models.PROTECT, related_name="cases",
+        verbose_name="version du référentiel",
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="cases", verbose_name="branche",
+        null=True, blank=True,
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "parcours VAE"
+        verbose_name_plural = "parcours VAE"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["candidate", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} — {self.referentiel_version.certification.name}"
+
+    @property
+    def certification(self):  # type: ignore[no-untyped-def]
+        return self.referentiel_version.certification
+
+    @property
+    def step(self) -> Step:
+        """Derived from the parts of the case that exist (admissibility and jury come later)."""
+        if self.dossiers.exists():  # type: ignore[attr-defined]
+            return Step.DOSSIER
+        return Step.ADMISSIBILITY

@@ -1,0 +1,106 @@
+"""Demo data for `make run`: one account per role and a half-written Livret 2. Idempotent."""
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from vaecos.accounts.models import Role, User
+from vaecos.cases.models import VaeCase
+from vaecos.cases.services import case_open
+from vaecos.dossiers import fields as dossier_fields
+from vaecos.dossiers import services as dossier_services
+from vaecos.dossiers.models import Dossier
+from vaecos.referentiels.models import Certification
+
+DATA = Path(__file__).resolve().parent / "data" / "livret2_demo.yaml"
+
+ACCOUNTS = [
+    ("candidat@demo.test", "Camille", "Martin", Role.CANDIDATE),
+    ("accompagnateur@demo.test", "Claire", "Dubois", Role.COACH),
+    ("instructeur@demo.test", "Julien", "Moreau", Role.INSTRUCTOR),
+    ("jury@demo.test", "Nadia", "Petit", Role.JURY),
+    ("admin@demo.test", "Alex", "Admin", Role.ADMIN),
+]
+
+
+def demo_accounts(password: str) -> dict[str, User]:
+    users = {}
+    for email, first, last, role in ACCOUNTS:
+        user, _ = User.objects.update_or_create(
+            email=email,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "role": role,
+                "is_staff": role == Role.ADMIN,
+                "is_superuser": role == Role.ADMIN,
+                "is_active": True,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        users[role] = user
+    return users
+
+
+def _fill_dossier(dossier: Dossier, data: dict[str, Any], by: User) -> None:
+    version = dossier.referentiel_version
+    branch = version.branches.filter(code=data.get("branch")).first()
+    if branch:
+        dossier_services.dossier_set_branch(dossier=dossier, branch=branch, by=by)
+    for name in dossier_fields.DOSSIER_FIELDS:
+        text = (data.get(name) or "").strip()
+        if text and text != getattr(dossier, name):
+            dossier.refresh_from_db()
+            dossier_services.field_save(
+                dossier=dossier, field_key=dossier_fields.dossier_key(name), text=text,
+                base_revision=dossier_services.current_revisions(dossier).get(
+                    dossier_fields.dossier_key(name), 0),
+                by=by,
+            )
+    activities = {a.number: a for a in version.activities.all()}
+    for item in data.get("situations", []):
+        situation = dossier_services.situation_add(
+            dossier=dossier, activity=activities[item["activity"]], by=by
+        )
+        codes = item.get("competences") or []
+        dossier_services.situation_update_options(
+            dossier=dossier, situation=situation, by=by,
+            included=bool(item.get("included", True)),
+            context_mode=item.get("context_mode", "general"),
+            competence_ids=list(
+                situation.activity.competences.filter(code__in=codes).values_list("pk", flat=True)
+            ),
+        )
+        for name in dossier_fields.SITUATION_FIELDS:
+            text = (item.get(name) or "").strip()
+            if text:
+                dossier_services.field_save(
+                    dossier=dossier, field_key=dossier_fields.situation_key(situation.pk, name),
+                    text=text, base_revision=0, by=by,
+                )
+
+
+@transaction.atomic
+def load_demo(password: str | None = None) -> dict[str, Any]:
+    password = password or settings.DEMO_PASSWORD
+    users = demo_accounts(password)
+    candidate = users[Role.CANDIDATE]
+    certification = Certification.objects.filter(code="cqp-cos").first()
+    if certification is None:
+        raise RuntimeError("Chargez d'abord le référentiel : python manage.py load_referentiel")
+    version = certification.current_version()
+    assert version is not None
+    case = VaeCase.objects.filter(candidate=candidate, referentiel_version__certification=certification).first()
+    created = False
+    if case is None:
+        data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+        branch = version.branches.filter(code=data.get("branch")).first()
+        case = case_open(candidate=candidate, referentiel_version=version, branch=branch)
+        dossier = dossier_services.dossier_open(case=case)
+        _fill_dossier(dossier, data, candidate)
+        created = True
+    return {"users": users, "case": case, "created": created}

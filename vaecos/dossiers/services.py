@@ -1,0 +1,319 @@
+"""Actions on a Livret 2 that touch several rows: each one is a single transaction."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+
+from vaecos.accounts.models import User
+from vaecos.cases.models import VaeCase
+from vaecos.dossiers import fields as dossier_fields
+from vaecos.dossiers.models import (
+    Attachment,
+    AttachmentKind,
+    ContextMode,
+    Dossier,
+    DossierTransitionLog,
+    FieldRevision,
+    RevisionKind,
+    Situation,
+)
+from vaecos.dossiers.uploads import UploadRejected, check_upload
+from vaecos.referentiels.models import Activity, Branch
+
+
+class DossierError(Exception):
+    """A refused action; the message is French and shown to the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _lock(dossier: Dossier) -> Dossier:
+    # One writer per dossier at a time: revision numbers and conflict checks stay exact.
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if not locked.is_editable:
+        raise DossierError(
+            f"Le dossier est « {locked.get_status_display()} » : il n'est plus modifiable."
+        )
+    return locked
+
+
+@transaction.atomic
+def dossier_open(*, case: VaeCase, by: User | None = None) -> Dossier:
+    candidate = case.candidate
+    attempt = (case.dossiers.aggregate(m=models.Max("attempt"))["m"] or 0) + 1
+    dossier = Dossier.objects.create(
+        case=case,
+        attempt=attempt,
+        last_name=candidate.last_name.upper(),
+        first_name=candidate.first_name,
+        branch=case.branch,
+    )
+    DossierTransitionLog.objects.create(
+        subject=dossier, transition="open", from_state="", to_state=dossier.status, by=by,
+        reason="Ouverture de l'espace de rédaction",
+    )
+    return dossier
+
+
+def current_revisions(dossier: Dossier) -> dict[str, int]:
+    """Field key → number of its current revision (one query for the whole dossier)."""
+    rows = (
+        FieldRevision.objects.filter(dossier=dossier)
+        .exclude(kind=RevisionKind.CONFLICT)
+        .values("field_key")
+        .annotate(current=models.Max("number"))
+    )
+    return {row["field_key"]: row["current"] for row in rows}
+
+
+def _current(dossier: Dossier, key: str) -> FieldRevision | None:
+    return (
+        FieldRevision.objects.filter(dossier=dossier, field_key=key)
+        .exclude(kind=RevisionKind.CONFLICT)
+        .order_by("-number")
+        .first()
+    )
+
+
+def _next_number(dossier: Dossier, key: str) -> int:
+    last = FieldRevision.objects.filter(dossier=dossier, field_key=key).aggregate(
+        m=models.Max("number")
+    )["m"]
+    return (last or 0) + 1
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    outcome: str  # "saved", "unchanged" or "conflict"
+    revision: int  # the field's current revision after the call
+    saved_at: datetime | None
+    current_text: str
+    conflict_revision: int | None = None
+
+
+def _resolve(dossier: Dossier, key: str) -> tuple[dossier_fields.FieldRef, Dossier | Situation]:
+    try:
+        ref = dossier_fields.parse_key(key)
+        return ref, ref.target(dossier)
+    except (dossier_fields.UnknownField, Situation.DoesNotExist) as exc:
+        raise DossierError("Ce champ n'existe pas dans ce dossier.") from exc
+
+
+def _normalise(text: str) -> str:
+    # Browsers send CRLF from textareas; store one form so that "unchanged" is recognised.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+@transaction.atomic
+def field_save(
+    *,
+    dossier: Dossier,
+    field_key: str,
+    text: str,
+    base_revision: int,
+    by: User,
+    client_save_id: uuid.UUID | None = None,
+) -> SaveResult:
+    """Save one field's text as a new revision, unless it is based on a stale revision.
+
+    A save based on the current revision wins. A save based on an older one never overwrites the
+    newer text: it is kept in the history as a conflict copy and both texts go back to the user.
+    Re-sending the same save (same client_save_id) is acknowledged again without a new row.
+    """
+    dossier = _lock(dossier)
+    ref, target = _resolve(dossier, field_key)
+    text = _normalise(text)
+    if len(text) > ref.max_length:
+        raise DossierError(
+            f"« {ref.label} » : {len(text)} caractères, la limite est de {ref.max_length}."
+        )
+    current = _current(dossier, field_key)
+    current_number = current.number if current else 0
+    current_text = current.text if current else getattr(target, ref.name)
+
+    if client_save_id is not None:
+        already = FieldRevision.objects.filter(dossier=dossier, client_save_id=client_save_id).first()
+        if already is not None:
+            if already.kind == RevisionKind.CONFLICT:
+                return SaveResult("conflict", current_number, None, current_text, already.number)
+            return SaveResult("saved", current_number, already.created_at, current_text)
+
+    if text == current_text:
+        return SaveResult("unchanged", current_number, current.created_at if current else None, current_text)
+
+    common = {
+        "dossier": dossier,
+        "situation": target if isinstance(target, Situation) else None,
+        "field_key": field_key,
+        "text": text,
+        "based_on": base_revision,
+        "client_save_id": client_save_id,
+        "author": by,
+    }
+    if base_revision != current_number:
+        copy = FieldRevision.objects.create(
+            number=_next_number(dossier, field_key), kind=RevisionKind.CONFLICT, **common
+        )
+        return SaveResult("conflict", current_number, None, current_text, copy.number)
+
+    revision = FieldRevision.objects.create(
+        number=_next_number(dossier, field_key), kind=RevisionKind.EDIT, **common
+    )
+    setattr(target, ref.name, text)
+    target.save(update_fields=[ref.name])
+    Dossier.objects.filter(pk=dossier.pk).update(updated_at=revision.created_at)
+    return SaveResult("saved", revision.number, revision.created_at, text)
+
+
+@transaction.atomic
+def field_restore(*, dossier: Dossier, field_key: str, number: int, by: User) -> FieldRevision:
+    """Make an old revision's text current again, as a new revision (history is never rewritten)."""
+    dossier = _lock(dossier)
+    ref, target = _resolve(dossier, field_key)
+    source = FieldRevision.objects.filter(dossier=dossier, field_key=field_key, number=number).first()
+    if source is None:
+        raise DossierError("Cette version n'existe pas.")
+    current = _current(dossier, field_key)
+    revision = FieldRevision.objects.create(
+        dossier=dossier,
+        situation=target if isinstance(target, Situation) else None,
+        field_key=field_key,
+        number=_next_number(dossier, field_key),
+        kind=RevisionKind.RESTORE,
+        text=source.text,
+        based_on=current.number if current else 0,
+        restored_from=source.number,
+        author=by,
+    )
+    setattr(target, ref.name, source.text)
+    target.save(update_fields=[ref.name])
+    return revision
+
+
+@transaction.atomic
+def situation_add(*, dossier: Dossier, activity: Activity, by: User) -> Situation:
+    dossier = _lock(dossier)
+    if activity.referentiel_version_id != dossier.case.referentiel_version_id:
+        raise DossierError("Cette activité n'appartient pas au référentiel du dossier.")
+    last = dossier.situations.filter(activity=activity).aggregate(m=models.Max("position"))["m"]
+    return Situation.objects.create(
+        dossier=dossier, activity=activity, position=(last or 0) + 1
+    )
+
+
+@transaction.atomic
+def situation_update_options(
+    *,
+    dossier: Dossier,
+    situation: Situation,
+    by: User,
+    included: bool | None = None,
+    context_mode: str | None = None,
+    competence_ids: list[int] | None = None,
+) -> Situation:
+    dossier = _lock(dossier)
+    situation = dossier.situations.select_for_update().get(pk=situation.pk)
+    changed = []
+    if included is not None:
+        situation.included = included
+        changed.append("included")
+    if context_mode is not None:
+        if context_mode not in ContextMode.values:
+            raise DossierError("Lieu de la situation inconnu.")
+        situation.context_mode = context_mode
+        changed.append("context_mode")
+    if changed:
+        situation.save(update_fields=changed)
+    if competence_ids is not None:
+        allowed = set(situation.activity.competences.values_list("pk", flat=True))
+        if set(competence_ids) - allowed:
+            raise DossierError("Ces compétences n'appartiennent pas à l'activité de la situation.")
+        situation.competences.set(competence_ids)
+    return situation
+
+
+def situation_is_empty(situation: Situation) -> bool:
+    return (
+        all(not (getattr(situation, n) or "").strip() for n in dossier_fields.SITUATION_FIELDS)
+        and not situation.attachments.exists()
+        and not situation.competences.exists()
+    )
+
+
+@transaction.atomic
+def situation_delete(*, dossier: Dossier, situation: Situation, by: User) -> None:
+    """Only an empty situation can be deleted: written text is never thrown away."""
+    dossier = _lock(dossier)
+    situation = dossier.situations.select_for_update().get(pk=situation.pk)
+    if not situation_is_empty(situation):
+        raise DossierError(
+            "Cette situation contient du texte ou des pièces : elle ne peut pas être supprimée. "
+            "Décochez « retenue pour le dossier » pour l'écarter sans rien perdre."
+        )
+    situation.revisions.all().delete()
+    situation.delete()
+
+
+@transaction.atomic
+def dossier_set_branch(*, dossier: Dossier, branch: Branch, by: User) -> Dossier:
+    dossier = _lock(dossier)
+    if branch.referentiel_version_id != dossier.case.referentiel_version_id:
+        raise DossierError("Cette branche n'appartient pas au référentiel du dossier.")
+    dossier.branch = branch
+    dossier.save(update_fields=["branch", "updated_at"])
+    return dossier
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    dossier: Dossier,
+    upload: UploadedFile,
+    kind: str,
+    by: User,
+    situation: Situation | None = None,
+) -> Attachment:
+    dossier = _lock(dossier)
+    if kind not in AttachmentKind.values:
+        raise DossierError("Type de pièce inconnu.")
+    if kind == AttachmentKind.CV and situation is not None:
+        raise DossierError("Le CV n'est pas rattaché à une situation.")
+    used = dossier.attachments.aggregate(total=models.Sum("size"))["total"] or 0
+    try:
+        checked = check_upload(upload, dossier_used_bytes=used)
+    except UploadRejected as exc:
+        raise DossierError(exc.message) from exc
+    attachment = Attachment(
+        dossier=dossier,
+        situation=situation,
+        kind=kind,
+        original_name=(upload.name or f"piece.{checked.extension}")[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    upload.seek(0)
+    attachment.file.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)
+    stored_name = attachment.file.name
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except IntegrityError:
+        # If the row cannot be written, the stored file must not stay behind.
+        attachment.file.storage.delete(stored_name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, dossier: Dossier, attachment: Attachment, by: User) -> None:
+    dossier = _lock(dossier)
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

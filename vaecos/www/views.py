@@ -1,0 +1,62 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from vaecos.accounts.models import Role
+from vaecos.cases.models import VaeCase
+from vaecos.dossiers.completeness import dossier_report
+from vaecos.referentiels.models import ReferentielVersion
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "indisponible"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "www/accessibility.html")
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    role = user.role  # type: ignore[union-attr]
+    if role == Role.CANDIDATE:
+        cases = list(
+            VaeCase.objects.filter(candidate=user)
+            .select_related("referentiel_version__certification", "branch")
+            .prefetch_related("dossiers")
+        )
+        items = []
+        for case in cases:
+            dossier = max(case.dossiers.all(), key=lambda d: d.attempt, default=None)
+            items.append({"case": case, "dossier": dossier,
+                          "report": dossier_report(dossier) if dossier else None})
+        return render(request, "www/home_candidate.html", {"items": items})
+    if role == Role.INSTRUCTOR:
+        cases_qs = VaeCase.objects.select_related(
+            "candidate", "branch", "referentiel_version__certification"
+        ).order_by("-created_at")
+        page = Paginator(cases_qs, 25).get_page(request.GET.get("page"))
+        return render(request, "www/home_instructor.html", {"page": page})
+    if role == Role.ADMIN:
+        versions = ReferentielVersion.objects.select_related("certification").order_by(
+            "certification__name", "valid_from"
+        )
+        return render(request, "www/home_admin.html", {"versions": versions})
+    if role == Role.COACH:
+        return render(request, "www/home_coach.html")
+    return render(request, "www/home_jury.html")

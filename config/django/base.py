@@ -91,4 +91,4 @@ LOGGING = {
 
 # Demo data (make run): password of the demo accounts.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo")
-SHOW_DEMO_ACCOUNTS = env_bool("SHOW_DEMO_ACCOUNTS", DEBUG)
+SHOW_DEMO_ACCOUNTS = env_bool("SHOW_DEMO_ACCOUNTS", DEBUG)  # noqa: F405

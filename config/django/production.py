@@ -12,6 +12,6 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-STORAGES["staticfiles"]["BACKEND"] = env(  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = env(  # type: ignore[index]  # noqa: F405
     "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
 )

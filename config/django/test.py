@@ -17,4 +17,4 @@ class _InvalidTemplateVariable(str):
         raise NameError(f"Variable de gabarit inconnue : {other}")
 
 
-TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _InvalidTemplateVariable("%s")  # noqa: F405
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _InvalidTemplateVariable("%s")  # type: ignore[index]  # noqa: F405

@@ -41,9 +41,9 @@ class User(AbstractUser):
     role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.CANDIDATE)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc, assignment]
 
     class Meta:
         verbose_name = "utilisateur"

@@ -19,16 +19,24 @@ class Step(models.TextChoices):
 
 class VaeCase(models.Model):
     candidate = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vae_cases",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="vae_cases",
         verbose_name="candidat",
     )
     referentiel_version = models.ForeignKey(
-        ReferentielVersion, on_delete=models.PROTECT, related_name="cases",
+        ReferentielVersion,
+        on_delete=models.PROTECT,
+        related_name="cases",
         verbose_name="version du référentiel",
     )
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, related_name="cases", verbose_name="branche",
-        null=True, blank=True,
+        Branch,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name="branche",
+        null=True,
+        blank=True,
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 

@@ -10,7 +10,9 @@ class CaseError(Exception):
 
 
 @transaction.atomic
-def case_open(*, candidate: User, referentiel_version: ReferentielVersion, branch: Branch | None = None) -> VaeCase:
+def case_open(
+    *, candidate: User, referentiel_version: ReferentielVersion, branch: Branch | None = None
+) -> VaeCase:
     if candidate.role != Role.CANDIDATE:
         raise CaseError("Seul un candidat peut ouvrir un parcours VAE.")
     if branch is not None and branch.referentiel_version_id != referentiel_version.pk:

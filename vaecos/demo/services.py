@@ -27,7 +27,7 @@ ACCOUNTS = [
 
 
 def demo_accounts(password: str) -> dict[str, User]:
-    users = {}
+    users: dict[str, User] = {}
     for email, first, last, role in ACCOUNTS:
         user, _ = User.objects.update_or_create(
             email=email,
@@ -56,9 +56,12 @@ def _fill_dossier(dossier: Dossier, data: dict[str, Any], by: User) -> None:
         if text and text != getattr(dossier, name):
             dossier.refresh_from_db()
             dossier_services.field_save(
-                dossier=dossier, field_key=dossier_fields.dossier_key(name), text=text,
+                dossier=dossier,
+                field_key=dossier_fields.dossier_key(name),
+                text=text,
                 base_revision=dossier_services.current_revisions(dossier).get(
-                    dossier_fields.dossier_key(name), 0),
+                    dossier_fields.dossier_key(name), 0
+                ),
                 by=by,
             )
     activities = {a.number: a for a in version.activities.all()}
@@ -68,7 +71,9 @@ def _fill_dossier(dossier: Dossier, data: dict[str, Any], by: User) -> None:
         )
         codes = item.get("competences") or []
         dossier_services.situation_update_options(
-            dossier=dossier, situation=situation, by=by,
+            dossier=dossier,
+            situation=situation,
+            by=by,
             included=bool(item.get("included", True)),
             context_mode=item.get("context_mode", "general"),
             competence_ids=list(
@@ -79,8 +84,11 @@ def _fill_dossier(dossier: Dossier, data: dict[str, Any], by: User) -> None:
             text = (item.get(name) or "").strip()
             if text:
                 dossier_services.field_save(
-                    dossier=dossier, field_key=dossier_fields.situation_key(situation.pk, name),
-                    text=text, base_revision=0, by=by,
+                    dossier=dossier,
+                    field_key=dossier_fields.situation_key(situation.pk, name),
+                    text=text,
+                    base_revision=0,
+                    by=by,
                 )
 
 
@@ -94,7 +102,9 @@ def load_demo(password: str | None = None) -> dict[str, Any]:
         raise RuntimeError("Chargez d'abord le référentiel : python manage.py load_referentiel")
     version = certification.current_version()
     assert version is not None
-    case = VaeCase.objects.filter(candidate=candidate, referentiel_version__certification=certification).first()
+    case = VaeCase.objects.filter(
+        candidate=candidate, referentiel_version__certification=certification
+    ).first()
     created = False
     if case is None:
         data = yaml.safe_load(DATA.read_text(encoding="utf-8"))

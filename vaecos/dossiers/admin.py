@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from vaecos.dossiers.models import Attachment, Dossier, DossierTransitionLog, FieldRevision, Situation
+from vaecos.dossiers.models import (
+    Attachment,
+    Dossier,
+    DossierTransitionLog,
+    FieldRevision,
+    Situation,
+)
 
 
 class SituationInline(admin.StackedInline):

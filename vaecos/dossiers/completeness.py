@@ -105,7 +105,9 @@ class Report:
     @property
     def tasks(self) -> list[tuple[str, str, Status]]:
         items = [(s.key, s.title, s.status) for s in self.sections]
-        items += [(f"activity-{a.number}", f"Activité {a.roman}", a.status) for a in self.activities]
+        items += [
+            (f"activity-{a.number}", f"Activité {a.roman}", a.status) for a in self.activities
+        ]
         return items
 
     @property
@@ -142,7 +144,11 @@ def _status(filled: int, total: int, has_problem: bool) -> Status:
 
 
 def _parts_section(
-    key: str, title: str, values: Mapping[str, str], required: Iterable[str], labels: Mapping[str, str]
+    key: str,
+    title: str,
+    values: Mapping[str, str],
+    required: Iterable[str],
+    labels: Mapping[str, str],
 ) -> SectionReport:
     required = list(required)
     missing = [name for name in required if _blank(values.get(name))]
@@ -167,7 +173,10 @@ def _advice(parts: Mapping[str, str], advice: Mapping[str, Any], label: str) -> 
     n_first = sum(1 for w in all_words if w in first)
     n_collective = sum(1 for w in all_words if w in collective)
     ratio = float(advice.get("collective_ratio_max", 1.0))
-    if n_collective >= int(advice.get("collective_min_count", 1)) and n_collective > ratio * n_first:
+    if (
+        n_collective >= int(advice.get("collective_min_count", 1))
+        and n_collective > ratio * n_first
+    ):
         warnings.append(
             f"{label} : écrite surtout avec « nous » ou « on » ({n_collective} fois, contre "
             f"{n_first} « je »). Le jury évalue vos compétences : dites ce que vous, vous avez fait."
@@ -198,7 +207,10 @@ def evaluate(
             "header", "En-tête", data.header, rules.get("header_required", []), header_labels
         ),
         _parts_section(
-            "motivation", "Motivation", data.motivation, rules.get("motivation_required", []),
+            "motivation",
+            "Motivation",
+            data.motivation,
+            rules.get("motivation_required", []),
             motivation_labels,
         ),
     ]
@@ -209,8 +221,12 @@ def evaluate(
     if context_needed and _blank(data.context):
         sections.append(
             SectionReport(
-                "context", "Contexte de l'organisme", Status.NOT_STARTED,
-                ["Contexte de l'organisme : décrivez l'organisme où se sont déroulées vos situations."],
+                "context",
+                "Contexte de l'organisme",
+                Status.NOT_STARTED,
+                [
+                    "Contexte de l'organisme : décrivez l'organisme où se sont déroulées vos situations."
+                ],
             )
         )
     else:
@@ -237,23 +253,34 @@ def evaluate(
             if title:
                 label += f" « {title[:60]} »"
             missing = [part_labels[k] for k in required_parts if _blank(situation.parts.get(k))]
-            if situation.context_mode == ContextMode.OWN and _blank(situation.parts.get("own_context")):
+            if situation.context_mode == ContextMode.OWN and _blank(
+                situation.parts.get("own_context")
+            ):
                 missing.append("Contexte propre à la situation")
             if (
                 activity.competence_codes
                 and min_competences
-                and len(situation.competence_codes & set(activity.competence_codes)) < min_competences
+                and len(situation.competence_codes & set(activity.competence_codes))
+                < min_competences
             ):
                 missing.append("Compétences mises en œuvre")
             filled = any(not _blank(v) for v in situation.parts.values())
-            status = Status.COMPLETE if not missing else (
-                Status.IN_PROGRESS if filled else Status.NOT_STARTED
+            status = (
+                Status.COMPLETE
+                if not missing
+                else (Status.IN_PROGRESS if filled else Status.NOT_STARTED)
             )
-            situation_warnings = _advice(situation.parts, advice, label) if situation.included else []
+            situation_warnings = (
+                _advice(situation.parts, advice, label) if situation.included else []
+            )
             situation_reports.append(
                 SituationReport(
-                    id=situation.id, activity_number=activity.number, title=title,
-                    included=situation.included, status=status, missing=missing,
+                    id=situation.id,
+                    activity_number=activity.number,
+                    title=title,
+                    included=situation.included,
+                    status=status,
+                    missing=missing,
                     warnings=situation_warnings,
                     word_count=sum(len(words(v or "")) for v in situation.parts.values()),
                 )
@@ -291,14 +318,23 @@ def evaluate(
                 "l'instant)."
             )
         started = any(r.status != Status.NOT_STARTED for r in included_reports)
-        status = Status.COMPLETE if not problems else (
-            Status.IN_PROGRESS if started else Status.NOT_STARTED
+        status = (
+            Status.COMPLETE
+            if not problems
+            else (Status.IN_PROGRESS if started else Status.NOT_STARTED)
         )
         reports.append(
             ActivityReport(
-                number=activity.number, roman=activity.roman, title=activity.title,
-                required=required, included=n_included, complete=n_complete, status=status,
-                problems=problems, warnings=warnings, situations=situation_reports,
+                number=activity.number,
+                roman=activity.roman,
+                title=activity.title,
+                required=required,
+                included=n_included,
+                complete=n_complete,
+                status=status,
+                problems=problems,
+                warnings=warnings,
+                situations=situation_reports,
                 competences_covered=len(covered),
                 competences_min=activity.competences_min_covered,
                 competences_total=len(activity.competence_codes),
@@ -307,7 +343,16 @@ def evaluate(
     return Report(sections=sections, activities=reports)
 
 
-SITUATION_PART_NAMES = ("title", "when", "own_context", "description", "analysis", "actions", "rationale", "outcome")
+SITUATION_PART_NAMES = (
+    "title",
+    "when",
+    "own_context",
+    "description",
+    "analysis",
+    "actions",
+    "rationale",
+    "outcome",
+)
 
 
 def activity_rules(version: ReferentielVersion) -> list[ActivityRule]:
@@ -315,7 +360,9 @@ def activity_rules(version: ReferentielVersion) -> list[ActivityRule]:
     for activity in version.activities.prefetch_related("competences").order_by("number"):
         rules.append(
             ActivityRule(
-                number=activity.number, roman=activity.roman, title=activity.title,
+                number=activity.number,
+                roman=activity.roman,
+                title=activity.title,
                 situations_required=activity.situations_required,
                 competences_min_covered=activity.competences_min_covered,
                 competence_codes=tuple(c.code for c in activity.competences.all()),

@@ -71,7 +71,10 @@ def parse_key(key: str) -> FieldRef:
     ):
         label, max_length = SITUATION_FIELDS[parts[2]]
         return FieldRef(
-            key=key, name=parts[2], label=label, max_length=max_length,
+            key=key,
+            name=parts[2],
+            label=label,
+            max_length=max_length,
             situation_id=int(parts[1]),
         )
     raise UnknownField(key)

@@ -71,6 +71,9 @@ class DossierTransitionLog(models.Model):
         verbose_name_plural = "changements de statut du Livret 2"
         ordering = ["at"]
 
+    def __str__(self) -> str:
+        return f"{self.transition} : {self.from_state or '—'} → {self.to_state}"
+
 
 class ContextMode(models.TextChoices):
     GENERAL = "general", "Dans l'organisme décrit dans le contexte général"
@@ -134,9 +137,7 @@ class FieldRevision(models.Model):
     based_on = models.PositiveIntegerField(null=True, blank=True)
     restored_from = models.PositiveIntegerField(null=True, blank=True)
     client_save_id = models.UUIDField(null=True, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -148,7 +149,8 @@ class FieldRevision(models.Model):
                 fields=["dossier", "field_key", "number"], name="revision_unique_number"
             ),
             models.UniqueConstraint(
-                fields=["dossier", "client_save_id"], name="revision_unique_client_save",
+                fields=["dossier", "client_save_id"],
+                name="revision_unique_client_save",
                 condition=models.Q(client_save_id__isnull=False),
             ),
             models.CheckConstraint(
@@ -157,6 +159,9 @@ class FieldRevision(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["dossier", "field_key", "-number"])]
+
+    def __str__(self) -> str:
+        return f"{self.field_key} — version {self.number}"
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -180,7 +185,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=50)
     size = models.PositiveBigIntegerField("taille (octets)")
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -193,7 +200,8 @@ class Attachment(models.Model):
                 name="attachment_cv_has_no_situation",
             ),
             models.CheckConstraint(
-                condition=models.Q(size__gt=0), name="attachment_not_empty",
+                condition=models.Q(size__gt=0),
+                name="attachment_not_empty",
             ),
         ]
 

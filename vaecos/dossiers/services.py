@@ -54,7 +54,11 @@ def dossier_open(*, case: VaeCase, by: User | None = None) -> Dossier:
         branch=case.branch,
     )
     DossierTransitionLog.objects.create(
-        subject=dossier, transition="open", from_state="", to_state=dossier.status, by=by,
+        subject=dossier,
+        transition="open",
+        from_state="",
+        to_state=dossier.status,
+        by=by,
         reason="Ouverture de l'espace de rédaction",
     )
     return dossier
@@ -137,14 +141,18 @@ def field_save(
     current_text = current.text if current else getattr(target, ref.name)
 
     if client_save_id is not None:
-        already = FieldRevision.objects.filter(dossier=dossier, client_save_id=client_save_id).first()
+        already = FieldRevision.objects.filter(
+            dossier=dossier, client_save_id=client_save_id
+        ).first()
         if already is not None:
             if already.kind == RevisionKind.CONFLICT:
                 return SaveResult("conflict", current_number, None, current_text, already.number)
             return SaveResult("saved", current_number, already.created_at, current_text)
 
     if text == current_text:
-        return SaveResult("unchanged", current_number, current.created_at if current else None, current_text)
+        return SaveResult(
+            "unchanged", current_number, current.created_at if current else None, current_text
+        )
 
     common = {
         "dossier": dossier,
@@ -175,7 +183,9 @@ def field_restore(*, dossier: Dossier, field_key: str, number: int, by: User) ->
     """Make an old revision's text current again, as a new revision (history is never rewritten)."""
     dossier = _lock(dossier)
     ref, target = _resolve(dossier, field_key)
-    source = FieldRevision.objects.filter(dossier=dossier, field_key=field_key, number=number).first()
+    source = FieldRevision.objects.filter(
+        dossier=dossier, field_key=field_key, number=number
+    ).first()
     if source is None:
         raise DossierError("Cette version n'existe pas.")
     current = _current(dossier, field_key)
@@ -201,9 +211,7 @@ def situation_add(*, dossier: Dossier, activity: Activity, by: User) -> Situatio
     if activity.referentiel_version_id != dossier.case.referentiel_version_id:
         raise DossierError("Cette activité n'appartient pas au référentiel du dossier.")
     last = dossier.situations.filter(activity=activity).aggregate(m=models.Max("position"))["m"]
-    return Situation.objects.create(
-        dossier=dossier, activity=activity, position=(last or 0) + 1
-    )
+    return Situation.objects.create(dossier=dossier, activity=activity, position=(last or 0) + 1)
 
 
 @transaction.atomic
@@ -306,7 +314,8 @@ def attachment_add(
             attachment.save()
     except IntegrityError:
         # If the row cannot be written, the stored file must not stay behind.
-        attachment.file.storage.delete(stored_name)
+        if stored_name:
+            attachment.file.storage.delete(stored_name)
         raise
     return attachment
 
@@ -316,4 +325,5 @@ def attachment_delete(*, dossier: Dossier, attachment: Attachment, by: User) -> 
     dossier = _lock(dossier)
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

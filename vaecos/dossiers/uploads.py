@@ -93,7 +93,13 @@ def check_upload(upload: UploadedFile, *, dossier_used_bytes: int) -> CheckedFil
                 image.verify()
     except UploadRejected:
         raise
-    except (PdfReadError, UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (
+        PdfReadError,
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise UploadRejected(refusal) from exc
     except Exception as exc:  # a malformed file must never become a server error
         raise UploadRejected(refusal) from exc

@@ -12,14 +12,18 @@ def _rules_met(dossier: Any) -> str | None:
     report = dossier_report(dossier)
     if report.is_complete:
         return None
-    return "Le dossier ne respecte pas encore les règles du modèle : " + " ".join(report.problems[:3])
+    return "Le dossier ne respecte pas encore les règles du modèle : " + " ".join(
+        report.problems[:3]
+    )
 
 
 DOSSIER_WORKFLOW = Workflow(
     state_field="status",
     log_model="dossiers.DossierTransitionLog",
     transitions=[
-        Transition("finalize", (S.IN_PROGRESS,), S.FINAL, "déclarer le dossier finalisé", _rules_met),
+        Transition(
+            "finalize", (S.IN_PROGRESS,), S.FINAL, "déclarer le dossier finalisé", _rules_met
+        ),
         Transition("reopen", (S.FINAL,), S.IN_PROGRESS, "rouvrir le dossier"),
     ],
 )

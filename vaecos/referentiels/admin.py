@@ -17,7 +17,14 @@ class BranchInline(admin.TabularInline):
 class ActivityInline(admin.StackedInline):
     model = Activity
     extra = 0
-    fields = ["number", "roman", "bloc_code", "title", "situations_required", "competences_min_covered"]
+    fields = [
+        "number",
+        "roman",
+        "bloc_code",
+        "title",
+        "situations_required",
+        "competences_min_covered",
+    ]
 
 
 @admin.register(Certification)

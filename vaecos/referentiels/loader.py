@@ -23,7 +23,15 @@ from vaecos.referentiels.models import (
 )
 
 # Situation fields the platform knows how to store (vaecos.dossiers.models.Situation).
-KNOWN_SITUATION_PARTS = {"title", "when", "description", "analysis", "actions", "rationale", "outcome"}
+KNOWN_SITUATION_PARTS = {
+    "title",
+    "when",
+    "description",
+    "analysis",
+    "actions",
+    "rationale",
+    "outcome",
+}
 KNOWN_MOTIVATION_PARTS = {"motivation_reasons", "motivation_strengths"}
 KNOWN_HEADER_PARTS = {"last_name", "first_name", "branch"}
 
@@ -129,7 +137,7 @@ def load_data(data: dict[str, Any], *, source_file: str, digest: str) -> LoadRes
     version = ReferentielVersion.objects.create(
         certification=certification,
         version=version_label,
-        valid_from=_date(data["valid_from"], source_file),
+        valid_from=_date(data["valid_from"], source_file) or datetime.date.today(),
         valid_until=_date(data.get("valid_until"), source_file),
         rncp_registration_end=_date(data.get("rncp_registration_end"), source_file),
         template_rules=data["template"],

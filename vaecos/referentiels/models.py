@@ -132,7 +132,9 @@ class Competence(models.Model):
         verbose_name_plural = "compétences"
         ordering = ["activity", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["activity", "code"], name="referentiel_competence_unique")
+            models.UniqueConstraint(
+                fields=["activity", "code"], name="referentiel_competence_unique"
+            )
         ]
 
     def __str__(self) -> str:

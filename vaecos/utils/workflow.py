@@ -29,7 +29,9 @@ class Transition:
 
 
 class Workflow:
-    def __init__(self, *, state_field: str, transitions: Iterable[Transition], log_model: str) -> None:
+    def __init__(
+        self, *, state_field: str, transitions: Iterable[Transition], log_model: str
+    ) -> None:
         self.state_field = state_field
         self.transitions = {t.name: t for t in transitions}
         self.log_model = log_model
@@ -56,7 +58,11 @@ class Workflow:
         obj.save(update_fields=[self.state_field])
         log_model = obj._meta.apps.get_model(self.log_model)
         log_model.objects.create(
-            subject=obj, transition=name, from_state=state, to_state=transition.target,
-            by=by, reason=reason,
+            subject=obj,
+            transition=name,
+            from_state=state,
+            to_state=transition.target,
+            by=by,
+            reason=reason,
         )
         return transition

@@ -36,15 +36,20 @@ def home(request: HttpRequest) -> HttpResponse:
     role = user.role  # type: ignore[union-attr]
     if role == Role.CANDIDATE:
         cases = list(
-            VaeCase.objects.filter(candidate=user)
+            VaeCase.objects.filter(candidate=user.pk)
             .select_related("referentiel_version__certification", "branch")
             .prefetch_related("dossiers")
         )
         items = []
         for case in cases:
             dossier = max(case.dossiers.all(), key=lambda d: d.attempt, default=None)
-            items.append({"case": case, "dossier": dossier,
-                          "report": dossier_report(dossier) if dossier else None})
+            items.append(
+                {
+                    "case": case,
+                    "dossier": dossier,
+                    "report": dossier_report(dossier) if dossier else None,
+                }
+            )
         return render(request, "www/home_candidate.html", {"items": items})
     if role == Role.INSTRUCTOR:
         cases_qs = VaeCase.objects.select_related(

@@ -13,12 +13,30 @@ urlpatterns = [
     path("<int:pk>/activite/<int:number>/", views.activity, name="activity"),
     path("<int:pk>/activite/<int:number>/ajouter/", views.situation_add, name="situation_add"),
     path("<int:pk>/situation/<int:situation_pk>/", views.situation, name="situation"),
-    path("<int:pk>/situation/<int:situation_pk>/options/", views.situation_options, name="situation_options"),
-    path("<int:pk>/situation/<int:situation_pk>/supprimer/", views.situation_delete, name="situation_delete"),
+    path(
+        "<int:pk>/situation/<int:situation_pk>/options/",
+        views.situation_options,
+        name="situation_options",
+    ),
+    path(
+        "<int:pk>/situation/<int:situation_pk>/supprimer/",
+        views.situation_delete,
+        name="situation_delete",
+    ),
     path("<int:pk>/champ/<str:field_key>/", views.field_save, name="field_save"),
     path("<int:pk>/historique/<str:field_key>/", views.field_history, name="field_history"),
-    path("<int:pk>/historique/<str:field_key>/restaurer/", views.field_restore, name="field_restore"),
+    path(
+        "<int:pk>/historique/<str:field_key>/restaurer/", views.field_restore, name="field_restore"
+    ),
     path("<int:pk>/pieces/ajouter/", views.attachment_add, name="attachment_add"),
-    path("<int:pk>/pieces/<int:attachment_pk>/", views.attachment_download, name="attachment_download"),
-    path("<int:pk>/pieces/<int:attachment_pk>/supprimer/", views.attachment_delete, name="attachment_delete"),
+    path(
+        "<int:pk>/pieces/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "<int:pk>/pieces/<int:attachment_pk>/supprimer/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
 ]

@@ -1,7 +1,7 @@
 """Livret 2 workspace: thin views — parse, check the object, call the domain, render."""
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,13 +18,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from vaecos.accounts.models import User
 from vaecos.dossiers import fields as dossier_fields
 from vaecos.dossiers import services
 from vaecos.dossiers.completeness import dossier_report
 from vaecos.dossiers.diff import word_diff
-from vaecos.dossiers.models import Attachment, AttachmentKind, ContextMode, Dossier, RevisionKind, Situation
+from vaecos.dossiers.models import (
+    Attachment,
+    AttachmentKind,
+    ContextMode,
+    Dossier,
+    RevisionKind,
+    Situation,
+)
 from vaecos.dossiers.permissions import can_edit, can_view
 from vaecos.referentiels.models import Activity
+
+
+def _user(request: HttpRequest) -> User:
+    # Every view here is behind login_required.
+    return cast(User, request.user)
 
 
 def _dossier(request: HttpRequest, pk: int) -> Dossier:
@@ -35,19 +48,21 @@ def _dossier(request: HttpRequest, pk: int) -> Dossier:
         ),
         pk=pk,
     )
-    if not can_view(request.user, dossier):  # type: ignore[arg-type]
+    if not can_view(_user(request), dossier):  # type: ignore[arg-type]
         raise Http404("Dossier introuvable.")
     return dossier
 
 
 def _editable(request: HttpRequest, pk: int) -> Dossier:
     dossier = _dossier(request, pk)
-    if not can_edit(request.user, dossier):  # type: ignore[arg-type]
+    if not can_edit(_user(request), dossier):  # type: ignore[arg-type]
         raise Http404("Dossier introuvable.")
     return dossier
 
 
-def _field(dossier: Dossier, revisions: dict[str, int], name: str, target: Any = None, **extra: Any) -> dict[str, Any]:
+def _field(
+    dossier: Dossier, revisions: dict[str, int], name: str, target: Any = None, **extra: Any
+) -> dict[str, Any]:
     """What the autosave widget needs to render one field."""
     if target is None or isinstance(target, Dossier):
         key = dossier_fields.dossier_key(name)
@@ -103,7 +118,7 @@ def header(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Choisissez une branche dans la liste.")
         else:
             try:
-                services.dossier_set_branch(dossier=dossier, branch=branch, by=request.user)  # type: ignore[arg-type]
+                services.dossier_set_branch(dossier=dossier, branch=branch, by=_user(request))  # type: ignore[arg-type]
                 messages.success(request, f"Branche enregistrée : {branch.name}.")
             except services.DossierError as exc:
                 messages.error(request, exc.message)
@@ -123,10 +138,20 @@ def motivation(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
     revisions = services.current_revisions(dossier)
     fields = [
-        _field(dossier, revisions, "motivation_reasons", rows=10,
-               help="Votre parcours, ce qui vous amène à la VAE, votre projet professionnel ou personnel."),
-        _field(dossier, revisions, "motivation_strengths", rows=8,
-               help="Ce qui, dans votre expérience, vous prépare au métier de conseiller offres de services."),
+        _field(
+            dossier,
+            revisions,
+            "motivation_reasons",
+            rows=10,
+            help="Votre parcours, ce qui vous amène à la VAE, votre projet professionnel ou personnel.",
+        ),
+        _field(
+            dossier,
+            revisions,
+            "motivation_strengths",
+            rows=8,
+            help="Ce qui, dans votre expérience, vous prépare au métier de conseiller offres de services.",
+        ),
     ]
     cv = dossier.attachments.filter(kind=AttachmentKind.CV)
     return render(request, "dossiers/motivation.html", _base_context(dossier, fields=fields, cv=cv))
@@ -138,7 +163,10 @@ def context(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
     revisions = services.current_revisions(dossier)
     field = _field(
-        dossier, revisions, "context", rows=12,
+        dossier,
+        revisions,
+        "context",
+        rows=12,
         help="L'organisme (sans nom de personne), son activité, votre service, votre rôle, les "
         "publics que vous recevez, les outils que vous utilisez. Écrit une fois pour toutes les "
         "situations vécues dans cet organisme.",
@@ -149,7 +177,8 @@ def context(request: HttpRequest, pk: int) -> HttpResponse:
 def _activity(dossier: Dossier, number: int) -> Activity:
     return get_object_or_404(
         Activity.objects.prefetch_related("competences"),
-        referentiel_version_id=dossier.case.referentiel_version_id, number=number,
+        referentiel_version_id=dossier.case.referentiel_version_id,
+        number=number,
     )
 
 
@@ -162,12 +191,19 @@ def activity(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     activity_report = next(a for a in report.activities if a.number == act.number)
     by_id = {s.id: s for s in activity_report.situations}
     situations = [
-        (s, by_id.get(s.pk)) for s in dossier.situations.filter(activity=act).order_by("position", "pk")
+        (s, by_id.get(s.pk))
+        for s in dossier.situations.filter(activity=act).order_by("position", "pk")
     ]
     return render(
-        request, "dossiers/activity.html",
-        {"dossier": dossier, "report": report, "activity": act, "activity_report": activity_report,
-         "situations": situations},
+        request,
+        "dossiers/activity.html",
+        {
+            "dossier": dossier,
+            "report": report,
+            "activity": act,
+            "activity_report": activity_report,
+            "situations": situations,
+        },
     )
 
 
@@ -177,7 +213,7 @@ def situation_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     dossier = _editable(request, pk)
     act = _activity(dossier, number)
     try:
-        situation = services.situation_add(dossier=dossier, activity=act, by=request.user)  # type: ignore[arg-type]
+        situation = services.situation_add(dossier=dossier, activity=act, by=_user(request))  # type: ignore[arg-type]
     except services.DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:activity", pk=dossier.pk, number=number)
@@ -186,8 +222,11 @@ def situation_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 def _situation(dossier: Dossier, situation_pk: int) -> Situation:
     return get_object_or_404(
-        Situation.objects.select_related("activity").prefetch_related("competences", "activity__competences"),
-        dossier=dossier, pk=situation_pk,
+        Situation.objects.select_related("activity").prefetch_related(
+            "competences", "activity__competences"
+        ),
+        dossier=dossier,
+        pk=situation_pk,
     )
 
 
@@ -197,7 +236,9 @@ def situation(request: HttpRequest, pk: int, situation_pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
     sit = _situation(dossier, situation_pk)
     revisions = services.current_revisions(dossier)
-    parts = {p["key"]: p for p in dossier.referentiel_version.template_rules.get("situation_parts", [])}
+    parts = {
+        p["key"]: p for p in dossier.referentiel_version.template_rules.get("situation_parts", [])
+    }
 
     def part(name: str, **extra: Any) -> dict[str, Any]:
         meta = parts.get(name, {})
@@ -212,14 +253,24 @@ def situation(request: HttpRequest, pk: int, situation_pk: int) -> HttpResponse:
     )
     chosen = set(sit.competences.values_list("pk", flat=True))
     return render(
-        request, "dossiers/situation.html",
+        request,
+        "dossiers/situation.html",
         {
-            "dossier": dossier, "report": report, "situation": sit, "activity": sit.activity,
+            "dossier": dossier,
+            "report": report,
+            "situation": sit,
+            "activity": sit.activity,
             "situation_report": situation_report,
             "head_fields": [part("title", rows=1), part("when", rows=1)],
-            "own_context": part("own_context", rows=6, label="Contexte propre à cette situation",
-                                help="L'organisme, votre rôle et le public, lorsque la situation s'est passée ailleurs."),
-            "body_fields": [part(n) for n in ("description", "analysis", "actions", "rationale", "outcome")],
+            "own_context": part(
+                "own_context",
+                rows=6,
+                label="Contexte propre à cette situation",
+                help="L'organisme, votre rôle et le public, lorsque la situation s'est passée ailleurs.",
+            ),
+            "body_fields": [
+                part(n) for n in ("description", "analysis", "actions", "rationale", "outcome")
+            ],
             "competences": [(c, c.pk in chosen) for c in sit.activity.competences.all()],
             "context_modes": ContextMode.choices,
             "attachments": sit.attachments.all(),
@@ -239,7 +290,9 @@ def situation_options(request: HttpRequest, pk: int, situation_pk: int) -> HttpR
         return HttpResponseBadRequest("Compétence invalide.")
     try:
         services.situation_update_options(
-            dossier=dossier, situation=sit, by=request.user,  # type: ignore[arg-type]
+            dossier=dossier,
+            situation=sit,
+            by=_user(request),  # type: ignore[arg-type]
             included=request.POST.get("included") == "on",
             context_mode=request.POST.get("context_mode") or sit.context_mode,
             competence_ids=competence_ids if sit.activity.competences.exists() else None,
@@ -248,8 +301,12 @@ def situation_options(request: HttpRequest, pk: int, situation_pk: int) -> HttpR
     except services.DossierError as exc:
         message, ok = exc.message, False
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "dossiers/situation.html#options-status", {"message": message, "ok": ok},
-                      status=200 if ok else 400)
+        return render(
+            request,
+            "dossiers/situation.html#options-status",
+            {"message": message, "ok": ok},
+            status=200 if ok else 400,
+        )
     (messages.success if ok else messages.error)(request, message)
     return redirect("dossiers:situation", pk=dossier.pk, situation_pk=sit.pk)
 
@@ -261,7 +318,7 @@ def situation_delete(request: HttpRequest, pk: int, situation_pk: int) -> HttpRe
     sit = _situation(dossier, situation_pk)
     number = sit.activity.number
     try:
-        services.situation_delete(dossier=dossier, situation=sit, by=request.user)  # type: ignore[arg-type]
+        services.situation_delete(dossier=dossier, situation=sit, by=_user(request))  # type: ignore[arg-type]
         messages.success(request, "La situation vide a été supprimée.")
     except services.DossierError as exc:
         messages.error(request, exc.message)
@@ -273,9 +330,11 @@ def situation_delete(request: HttpRequest, pk: int, situation_pk: int) -> HttpRe
 @require_POST
 def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
     dossier = _dossier(request, pk)
-    if not can_edit(request.user, dossier):  # type: ignore[arg-type]
+    if not can_edit(_user(request), dossier):  # type: ignore[arg-type]
         return JsonResponse(
-            {"error": f"Le dossier est « {dossier.get_status_display()} » : il n'est plus modifiable."},
+            {
+                "error": f"Le dossier est « {dossier.get_status_display()} » : il n'est plus modifiable."
+            },
             status=409,
         )
     try:
@@ -287,8 +346,12 @@ def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
         return JsonResponse({"error": "Requête d'enregistrement incomplète."}, status=400)
     try:
         result = services.field_save(
-            dossier=dossier, field_key=field_key, text=request.POST["text"], base_revision=base,
-            by=request.user, client_save_id=save_id,  # type: ignore[arg-type]
+            dossier=dossier,
+            field_key=field_key,
+            text=request.POST["text"],
+            base_revision=base,
+            by=_user(request),
+            client_save_id=save_id,  # type: ignore[arg-type]
         )
     except services.DossierError as exc:
         return JsonResponse({"error": exc.message}, status=400)
@@ -321,11 +384,13 @@ def field_history(request: HttpRequest, pk: int, field_key: str) -> HttpResponse
     rows = []
     previous_text = ""
     for revision in revisions:
-        rows.append({
-            "revision": revision,
-            "diff": word_diff(previous_text, revision.text),
-            "is_current": revision.number == current,
-        })
+        rows.append(
+            {
+                "revision": revision,
+                "diff": word_diff(previous_text, revision.text),
+                "is_current": revision.number == current,
+            }
+        )
         if revision.kind != RevisionKind.CONFLICT:
             previous_text = revision.text
     rows.reverse()
@@ -335,9 +400,15 @@ def field_history(request: HttpRequest, pk: int, field_key: str) -> HttpResponse
         else reverse("dossiers:overview", args=[dossier.pk])
     )
     return render(
-        request, "dossiers/history.html",
-        {"dossier": dossier, "ref": ref, "rows": rows, "back_url": back,
-         "situation": target if isinstance(target, Situation) else None},
+        request,
+        "dossiers/history.html",
+        {
+            "dossier": dossier,
+            "ref": ref,
+            "rows": rows,
+            "back_url": back,
+            "situation": target if isinstance(target, Situation) else None,
+        },
     )
 
 
@@ -348,10 +419,14 @@ def field_restore(request: HttpRequest, pk: int, field_key: str) -> HttpResponse
     try:
         number = int(request.POST.get("number", ""))
         revision = services.field_restore(
-            dossier=dossier, field_key=field_key, number=number, by=request.user  # type: ignore[arg-type]
+            dossier=dossier,
+            field_key=field_key,
+            number=number,
+            by=_user(request),  # type: ignore[arg-type]
         )
         messages.success(
-            request, f"La version {number} a été restaurée : elle devient la version {revision.number}."
+            request,
+            f"La version {number} a été restaurée : elle devient la version {revision.number}.",
         )
     except ValueError:
         messages.error(request, "Version invalide.")
@@ -373,7 +448,8 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("Situation introuvable.") from None
     upload = request.FILES.get("file")
     back = (
-        reverse("dossiers:situation", args=[dossier.pk, situation.pk]) if situation
+        reverse("dossiers:situation", args=[dossier.pk, situation.pk])
+        if situation
         else reverse("dossiers:motivation", args=[dossier.pk])
     )
     if upload is None:
@@ -381,7 +457,11 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     try:
         attachment = services.attachment_add(
-            dossier=dossier, upload=upload, kind=kind, by=request.user, situation=situation  # type: ignore[arg-type]
+            dossier=dossier,
+            upload=upload,
+            kind=kind,
+            by=_user(request),
+            situation=situation,  # type: ignore[arg-type]
         )
         messages.success(request, f"« {attachment.original_name} » a été ajouté.")
     except services.DossierError as exc:
@@ -403,7 +483,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     except (FileNotFoundError, OSError) as exc:
         raise Http404("Fichier introuvable.") from exc
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name,
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -417,7 +499,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     dossier = _editable(request, pk)
     attachment = _attachment(dossier, attachment_pk)
     situation_id, name = attachment.situation_id, attachment.original_name
-    services.attachment_delete(dossier=dossier, attachment=attachment, by=request.user)  # type: ignore[arg-type]
+    services.attachment_delete(dossier=dossier, attachment=attachment, by=_user(request))  # type: ignore[arg-type]
     messages.success(request, f"« {name} » a été retiré du dossier.")
     if situation_id:
         return redirect("dossiers:situation", pk=dossier.pk, situation_pk=situation_id)

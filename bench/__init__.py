@@ -1,0 +1,1 @@
+"""Benchmark of the Livret 2 autosave under gunicorn (`make bench`)."""

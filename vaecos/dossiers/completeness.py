@@ -133,6 +133,12 @@ class Report:
         return round(100 * self.done_count / total) if total else 100
 
 
+def _shorten(text: str, limit: int = 60) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
 def _blank(text: str | None) -> bool:
     return not (text or "").strip()
 
@@ -251,7 +257,7 @@ def evaluate(
             title = (situation.parts.get("title") or "").strip()
             label = f"Activité {activity.roman}, situation {position or '(non retenue)'}"
             if title:
-                label += f" « {title[:60]} »"
+                label += f" « {_shorten(title)} »"
             missing = [part_labels[k] for k in required_parts if _blank(situation.parts.get(k))]
             if situation.context_mode == ContextMode.OWN and _blank(
                 situation.parts.get("own_context")

@@ -246,10 +246,12 @@ def situation_update_options(
 
 
 def situation_is_empty(situation: Situation) -> bool:
+    """Nothing written now nor ever: deleting it cannot lose a line of text."""
     return (
         all(not (getattr(situation, n) or "").strip() for n in dossier_fields.SITUATION_FIELDS)
         and not situation.attachments.exists()
         and not situation.competences.exists()
+        and not situation.revisions.exclude(text="").exists()
     )
 
 

@@ -113,22 +113,32 @@ def header(request: HttpRequest, pk: int) -> HttpResponse:
     branches = dossier.referentiel_version.branches.all()
     if request.method == "POST":
         dossier = _editable(request, pk)
-        branch = branches.filter(pk=request.POST.get("branch") or 0).first()
+        raw = request.POST.get("branch", "")
+        branch = branches.filter(pk=int(raw)).first() if raw.isdigit() else None
+        ok = False
         if branch is None:
-            messages.error(request, "Choisissez une branche dans la liste.")
+            message = "Choisissez une branche dans la liste."
         else:
             try:
-                services.dossier_set_branch(dossier=dossier, branch=branch, by=_user(request))  # type: ignore[arg-type]
-                messages.success(request, f"Branche enregistrée : {branch.name}.")
+                services.dossier_set_branch(dossier=dossier, branch=branch, by=_user(request))
+                message, ok = f"Branche enregistrée : {branch.name}.", True
             except services.DossierError as exc:
-                messages.error(request, exc.message)
+                message = exc.message
         if request.htmx:  # type: ignore[attr-defined]
-            return render(request, "dossiers/header.html#branch-status", {"dossier": dossier})
+            return render(
+                request,
+                "dossiers/header.html#branch-status",
+                {"branch_message": message, "ok": ok},
+                status=200 if ok else 400,
+            )
+        (messages.success if ok else messages.error)(request, message)
         return redirect("dossiers:header", pk=dossier.pk)
     revisions = services.current_revisions(dossier)
     fields = [_field(dossier, revisions, "last_name"), _field(dossier, revisions, "first_name")]
     return render(
-        request, "dossiers/header.html", _base_context(dossier, fields=fields, branches=branches)
+        request,
+        "dossiers/header.html",
+        _base_context(dossier, fields=fields, branches=branches, branch_message="", ok=None),
     )
 
 
@@ -275,6 +285,8 @@ def situation(request: HttpRequest, pk: int, situation_pk: int) -> HttpResponse:
             "context_modes": ContextMode.choices,
             "attachments": sit.attachments.all(),
             "is_empty": services.situation_is_empty(sit),
+            "message": "",
+            "ok": None,
         },
     )
 

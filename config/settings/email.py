@@ -1,17 +1,30 @@
-"""E-mail: printed on the console by default; SMTP when EMAIL_HOST is set."""
+"""E-mail (Django 6.1 MAILERS): printed on the console by default; SMTP when EMAIL_HOST is set."""
+
+from typing import Any
 
 from config.env import env, env_bool, env_int
 
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "VAE COS <ne-pas-repondre@vae-cos.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-EMAIL_HOST = env("EMAIL_HOST")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+_smtp_host = env("EMAIL_HOST")
+_default_mailer: dict[str, Any]
+if _smtp_host:
+    _default_mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _smtp_host,
+            "port": env_int("EMAIL_PORT", 587),
+            "username": env("EMAIL_HOST_USER") or None,
+            "password": env("EMAIL_HOST_PASSWORD") or None,
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "use_ssl": env_bool("EMAIL_USE_SSL", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        },
+    }
 else:
-    EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    _default_mailer = {
+        "BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    }
+
+MAILERS = {"default": _default_mailer}

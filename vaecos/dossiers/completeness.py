@@ -133,6 +133,15 @@ class Report:
         return round(100 * self.done_count / total) if total else 100
 
 
+def _normalise_quotes(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u02bc", "'").replace("\u2018", "'")
+
+
+def _contains_phrase(text: str, phrase: str) -> bool:
+    """Whole words only: « car » is a reason, « carte » is not."""
+    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text) is not None
+
+
 def _shorten(text: str, limit: int = 60) -> str:
     if len(text) <= limit:
         return text
@@ -174,8 +183,8 @@ def _advice(parts: Mapping[str, str], advice: Mapping[str, Any], label: str) -> 
             f"{label} : environ {len(all_words)} mots. Une situation détaillée en compte "
             f"souvent au moins {min_words} : le jury a besoin de comprendre ce que vous avez fait."
         )
-    first = set(advice.get("first_person_words", []))
-    collective = set(advice.get("collective_words", []))
+    first = {w.lower() for w in advice.get("first_person_words", [])}
+    collective = {w.lower() for w in advice.get("collective_words", [])}
     n_first = sum(1 for w in all_words if w in first)
     n_collective = sum(1 for w in all_words if w in collective)
     ratio = float(advice.get("collective_ratio_max", 1.0))
@@ -187,14 +196,18 @@ def _advice(parts: Mapping[str, str], advice: Mapping[str, Any], label: str) -> 
             f"{label} : écrite surtout avec « nous » ou « on » ({n_collective} fois, contre "
             f"{n_first} « je »). Le jury évalue vos compétences : dites ce que vous, vous avez fait."
         )
-    rationale = (parts.get("rationale") or "").lower()
-    markers = [m.lower() for m in advice.get("why_markers", [])]
+    rationale = _normalise_quotes(parts.get("rationale") or "").lower()
+    markers = [_normalise_quotes(m).lower().strip() for m in advice.get("why_markers", [])]
+    markers = [m for m in markers if m]
     why_min = int(advice.get("why_min_words", 0))
-    if len(words(rationale)) < why_min or not any(m in rationale for m in markers):
-        warnings.append(
-            f"{label} : la partie « Pourquoi j'ai agi ainsi » n'explique pas encore vos raisons "
-            "(« parce que… », « afin de… »). C'est ce que le jury attend le plus."
-        )
+    if markers or why_min:
+        too_short = len(words(rationale)) < why_min
+        no_reason = bool(markers) and not any(_contains_phrase(rationale, m) for m in markers)
+        if too_short or no_reason:
+            warnings.append(
+                f"{label} : la partie « Pourquoi j'ai agi ainsi » n'explique pas encore vos raisons "
+                "(« parce que… », « afin de… »). C'est ce que le jury attend le plus."
+            )
     return warnings
 
 

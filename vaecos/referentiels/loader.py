@@ -77,6 +77,11 @@ def validate(data: Any, source: str) -> None:
         where = f"{source}, activité {activity.get('number')}"
         for key in ("number", "roman", "title", "situations_required"):
             _require(activity, key, where)
+        for competence in activity.get("competences") or []:
+            if not isinstance(competence, dict):
+                raise ReferentielFileError(f"{where} : compétence mal décrite.")
+            _require(competence, "code", where)
+            _require(competence, "wording", f"{where}, compétence {competence['code']}")
         codes = [c["code"] for c in activity.get("competences") or []]
         if len(set(codes)) != len(codes):
             raise ReferentielFileError(f"{where} : deux compétences portent le même code.")
@@ -86,6 +91,11 @@ def validate(data: Any, source: str) -> None:
                 f"{where} : {minimum} compétences à couvrir, mais seulement {len(codes)} listées."
             )
     template = data["template"]
+    for part in template.get("situation_parts", []):
+        if not isinstance(part, dict):
+            raise ReferentielFileError(f"{source} : partie de situation mal décrite.")
+        _require(part, "key", f"{source}, template")
+        _require(part, "label", f"{source}, partie « {part['key']} »")
     parts = {p["key"] for p in template.get("situation_parts", [])}
     unknown = parts - KNOWN_SITUATION_PARTS
     if unknown or not parts:
@@ -97,6 +107,13 @@ def validate(data: Any, source: str) -> None:
     if set(template.get("header_required", [])) - KNOWN_HEADER_PARTS:
         raise ReferentielFileError(f"{source} : partie d'en-tête inconnue.")
     _require(template, "advice", f"{source}, template")
+    for key in ("first_person_words", "collective_words", "why_markers"):
+        values = template["advice"].get(key, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ReferentielFileError(
+                f"{source} : « {key} » doit être une liste de mots entre guillemets "
+                "(en YAML, on, oui, yes… sans guillemets deviennent des booléens)."
+            )
 
 
 def load_file(path: Path) -> LoadResult:

@@ -114,7 +114,11 @@ def header(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         dossier = _editable(request, pk)
         raw = request.POST.get("branch", "")
-        branch = branches.filter(pk=int(raw)).first() if raw.isdigit() else None
+        branch = (
+            branches.filter(pk=int(raw)).first()
+            if raw.isascii() and raw.isdigit() and len(raw) < 19
+            else None
+        )
         ok = False
         if branch is None:
             message = "Choisissez une branche dans la liste."
@@ -354,6 +358,8 @@ def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
         save_id = uuid.UUID(request.POST["save_id"]) if request.POST.get("save_id") else None
     except (ValueError, KeyError):
         return JsonResponse({"error": "Requête d'enregistrement incomplète."}, status=400)
+    if not 0 <= base < 2**31:
+        return JsonResponse({"error": "Numéro de version invalide."}, status=400)
     if "text" not in request.POST:
         return JsonResponse({"error": "Requête d'enregistrement incomplète."}, status=400)
     try:
@@ -430,6 +436,8 @@ def field_restore(request: HttpRequest, pk: int, field_key: str) -> HttpResponse
     dossier = _editable(request, pk)
     try:
         number = int(request.POST.get("number", ""))
+        if not 0 < number < 2**31:
+            raise ValueError(number)
         revision = services.field_restore(
             dossier=dossier,
             field_key=field_key,

@@ -48,7 +48,7 @@
     this.savedText = this.input.value;
     this.storageKey = PREFIX + root.getAttribute("data-vaecos-dossier") + ":" + root.getAttribute("data-vaecos-key");
     this.attempt = null;        // {text, saveId}: the text being sent and its idempotency key
-    this.unacked = [];          // texts sent whose answer never came (server may have them)
+    this.unacked = [];          // {text, saveId} sent but never answered: the server may have them
     this.inflight = false;
     this.queued = false;
     this.inConflict = false;
@@ -73,7 +73,10 @@
   Field.prototype.keepDraft = function () {
     var text = this.input.value;
     if (!this.attempt || this.attempt.text !== text) { this.attempt = { text: text, saveId: uuid() }; }
-    store(this.storageKey, { text: text, base: this.revision, saveId: this.attempt.saveId, at: Date.now() });
+    store(this.storageKey, {
+      text: text, base: this.revision, saveId: this.attempt.saveId, at: Date.now(),
+      unacked: this.unacked.map(function (u) { return u.saveId; })
+    });
   };
 
   Field.prototype.restoreDraft = function () {
@@ -82,9 +85,12 @@
     if (draft.text === this.savedText) { store(this.storageKey, null); return; }
     this.input.value = draft.text;
     this.attempt = { text: draft.text, saveId: draft.saveId || uuid() };
+    if (Array.isArray(draft.unacked)) {
+      this.unacked = draft.unacked.map(function (id) { return { text: null, saveId: id }; });
+    }
     if (typeof draft.base === "number" && draft.base !== this.revision) {
       // The server moved on since this text was typed: maybe our own save, maybe another tab.
-      this.unacked.push(draft.text);
+      this.unacked.push({ text: draft.text, saveId: this.attempt.saveId });
       this.draftBase = draft.base;
     }
     this.setStatus("pending", "Texte non enregistré retrouvé dans ce navigateur : envoi en cours…");
@@ -125,6 +131,8 @@
     body.append("text", text);
     body.append("base_revision", String(base));
     body.append("save_id", saveId);
+    // Saves whose answer was lost: if the newest revision is one of them, it is ours, not a conflict.
+    this.unacked.forEach(function (u) { if (u.saveId !== saveId) { body.append("previous_save_id", u.saveId); } });
     this.inflight = true;
     this.firstDirtyAt = null;
     this.setStatus("pending", "Enregistrement…");
@@ -134,16 +142,16 @@
       body: body,
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" },
-      keepalive: text.length < 50000
+      keepalive: new Blob([text]).size < 60000  // Chromium caps keepalive bodies at 64 KiB
     }).then(function (resp) {
       return resp.json().then(function (data) { return { resp: resp, data: data }; },
                               function () { return { resp: resp, data: null }; });
     }).then(function (r) {
       self.inflight = false;
-      self.handle(r.resp, r.data, text);
+      self.handle(r.resp, r.data, text, saveId);
     }, function () {
       self.inflight = false;
-      self.unacked.push(text);
+      self.unacked.push({ text: text, saveId: saveId });
       self.fail("Non enregistré : le serveur ne répond pas. Votre texte est gardé dans ce navigateur et sera renvoyé automatiquement.");
     });
   };
@@ -158,7 +166,7 @@
     if (this.queued) { this.queued = false; this.save(); }
   };
 
-  Field.prototype.handle = function (resp, data, text) {
+  Field.prototype.handle = function (resp, data, text, saveId) {
     if (resp.ok && data && typeof data.revision === "number") {
       this.revision = data.revision;
       this.savedText = text;
@@ -174,7 +182,8 @@
       return;
     }
     if (resp.status === 409 && data && data.outcome === "conflict") {
-      if (this.unacked.indexOf(data.text) !== -1) {
+      var mine = this.unacked.some(function (u) { return u.text === data.text; });
+      if (mine) {
         // The newer text on the server is one this page sent before losing the answer.
         this.revision = data.revision;
         this.savedText = data.text;
@@ -196,7 +205,7 @@
       this.fail("Non enregistré : votre session a peut-être expiré. Reconnectez-vous dans un autre onglet ; votre texte est gardé dans ce navigateur.");
       return;
     }
-    this.unacked.push(text);
+    this.unacked.push({ text: text, saveId: saveId });
     this.fail("Non enregistré (erreur " + resp.status + "). Votre texte est gardé dans ce navigateur et sera renvoyé automatiquement.");
   };
 
@@ -252,7 +261,8 @@
     });
     alert.append(title, explain, label, other, keepMine, takeTheirs);
     box.append(alert);
-    title.focus();
+    // Announced by role="alert"; focus moves only if the candidate is not typing in the field.
+    if (document.activeElement !== this.input) { title.focus(); }
   };
 
   Field.prototype.closeConflict = function (serverRevision) {

@@ -307,7 +307,8 @@ def evaluate(
             if situation.included:
                 warnings.extend(situation_warnings)
                 if missing:
-                    problems.append(f"{label} : à compléter — {', '.join(missing)}.")
+                    parts_list = ", ".join(f"« {m} »" for m in missing)
+                    problems.append(f"{label} : à compléter — {parts_list}.")
         included_reports = [r for r in situation_reports if r.included]
         n_included = len(included_reports)
         n_complete = sum(1 for r in included_reports if r.status == Status.COMPLETE)

@@ -122,12 +122,15 @@ def field_save(
     base_revision: int,
     by: User,
     client_save_id: uuid.UUID | None = None,
+    previous_save_ids: tuple[uuid.UUID, ...] = (),
 ) -> SaveResult:
     """Save one field's text as a new revision, unless it is based on a stale revision.
 
     A save based on the current revision wins. A save based on an older one never overwrites the
     newer text: it is kept in the history as a conflict copy and both texts go back to the user.
     Re-sending the same save (same client_save_id) is acknowledged again without a new row.
+    `previous_save_ids` are the client's saves whose answer it never got: when the current
+    revision is one of them, the client was in fact up to date and this is no conflict.
     """
     dossier = _lock(dossier)
     ref, target = _resolve(dossier, field_key)
@@ -163,6 +166,14 @@ def field_save(
         "client_save_id": client_save_id,
         "author": by,
     }
+    if (
+        base_revision != current_number
+        and current is not None
+        and current.client_save_id is not None
+        and current.client_save_id in previous_save_ids
+    ):
+        base_revision = current_number
+        common["based_on"] = current_number
     if base_revision != current_number:
         copy = FieldRevision.objects.create(
             number=_next_number(dossier, field_key), kind=RevisionKind.CONFLICT, **common

@@ -356,6 +356,7 @@ def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
     try:
         base = int(request.POST.get("base_revision", ""))
         save_id = uuid.UUID(request.POST["save_id"]) if request.POST.get("save_id") else None
+        previous = tuple(uuid.UUID(v) for v in request.POST.getlist("previous_save_id")[:50])
     except (ValueError, KeyError):
         return JsonResponse({"error": "Requête d'enregistrement incomplète."}, status=400)
     if not 0 <= base < 2**31:
@@ -369,7 +370,8 @@ def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
             text=request.POST["text"],
             base_revision=base,
             by=_user(request),
-            client_save_id=save_id,  # type: ignore[arg-type]
+            client_save_id=save_id,
+            previous_save_ids=previous,  # type: ignore[arg-type]
         )
     except services.DossierError as exc:
         return JsonResponse({"error": exc.message}, status=400)

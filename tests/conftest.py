@@ -1,24 +1,114 @@
 """Safety nets and shared fixtures for the whole suite."""
 
+import copy
+import functools
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Hypothesis keeps its caches in the system's temporary folder, not in the working tree.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "vaecos-hypothesis")
+)
 
 REFERENTIEL_FILE = Path(__file__).resolve().parent.parent / "referentiels" / "cqp-cos-2021.yaml"
 
 
+@functools.cache
+def _referentiel_file() -> tuple[dict, str]:
+    """The real file, read and checked once for the whole run (parsing YAML is slow)."""
+    import yaml
+
+    from vaecos.referentiels.loader import validate
+
+    raw = REFERENTIEL_FILE.read_bytes()
+    data = yaml.safe_load(raw)
+    validate(data, REFERENTIEL_FILE.name)
+    return data, hashlib.sha256(raw).hexdigest()
+
+
 @pytest.fixture
 def referentiel(db):
-    """The real référentiel file, loaded as `make run` loads it."""
-    from vaecos.referentiels.loader import load_file
+    """The real référentiel file, loaded as `make run` loads it (what load_file does)."""
+    from vaecos.referentiels.loader import load_data
 
-    return load_file(REFERENTIEL_FILE).version
+    data, digest = _referentiel_file()
+    return load_data(copy.deepcopy(data), source_file=REFERENTIEL_FILE.name, digest=digest).version
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _test_client_host(settings):
+    # Django's test client sends "testserver" as its host name.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+# One person per role. Candidates own dossiers; the other roles have no access to them yet.
+
+
+@pytest.fixture
+def candidate(db):
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory(first_name="Camille", last_name="Martin")
+
+
+@pytest.fixture
+def other_candidate(db):
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def coach(db):
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory(coach=True)
+
+
+@pytest.fixture
+def instructor(db):
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory(instructor=True)
+
+
+@pytest.fixture
+def jury_member(db):
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory(jury=True)
+
+
+@pytest.fixture
+def administrator(db):
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory(admin=True)
+
+
+@pytest.fixture
+def dossier(referentiel, candidate):
+    """The candidate's Livret 2, opened on the real référentiel."""
+    from tests.dossiers.factories import dossier_for
+
+    return dossier_for(referentiel, candidate=candidate)
+
+
+@pytest.fixture
+def situation(dossier, candidate):
+    """An empty situation of activity I in the candidate's dossier."""
+    from vaecos.dossiers import services
+
+    activity = dossier.referentiel_version.activities.get(number=1)
+    return services.situation_add(dossier=dossier, activity=activity, by=candidate)

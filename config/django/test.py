@@ -8,6 +8,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="vaecos-test-media-")
+# WhiteNoise warns (an error under -W error) when STATIC_ROOT does not exist yet.
+STATIC_ROOT = tempfile.mkdtemp(prefix="vaecos-test-static-")
 
 
 class _InvalidTemplateVariable(str):

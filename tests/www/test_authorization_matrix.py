@@ -1,0 +1,559 @@
+"""Who gets what, for every URL of the project.
+
+Every URL pattern (admin included) is walked and requested by an anonymous visitor and by six
+signed-in people: the dossier's owner, another candidate, a coach, an instructeur, a jury member
+and an administrator. The expected answer of each one comes from RULES below; a pattern without a
+rule fails the suite, so a new URL cannot ship without someone deciding who may use it.
+
+Only the admin namespace is covered by one coarse rule (admin_rule()); everything else is listed
+one pattern at a time.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.accounts.factories import UserFactory
+from tests.conftest import REFERENTIEL_FILE
+from tests.dossiers.factories import dossier_for
+from tests.files import png_bytes, png_upload, upload
+from vaecos.dossiers import services
+from vaecos.dossiers.models import Attachment, Dossier, FieldRevision, Situation
+from vaecos.referentiels.loader import load_file
+
+# The owner goes last: their POSTs change the dossier, the others must find it untouched.
+ROLES = ("anonymous", "other_candidate", "coach", "instructor", "jury", "admin", "owner")
+NOT_OWNER = ("other_candidate", "coach", "instructor", "jury", "admin")
+SIGNED_IN = (*NOT_OWNER, "owner")
+
+
+# --- The URL patterns of the project ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    route: str  # the full route, e.g. "livret2/<int:pk>/"
+    namespace: str
+    name: str | None
+    pattern: URLPattern = field(compare=False)
+
+    @property
+    def key(self) -> str:
+        """The rule key: "namespace:name", or the route for an unnamed pattern."""
+        if self.name:
+            return f"{self.namespace}:{self.name}" if self.namespace else self.name
+        return self.route
+
+
+def walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Entry]:
+    for item in patterns:
+        if isinstance(item, URLResolver):
+            inner = ":".join(n for n in (namespace, item.namespace) if n)
+            yield from walk(item.url_patterns, prefix + str(item.pattern), inner)
+        else:
+            yield Entry(prefix + str(item.pattern), namespace, item.name, item)
+
+
+ENTRIES = list(walk(get_resolver().url_patterns))
+
+
+# --- Expected answers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    # Where a redirect must go: "LOGIN" (the platform's login page, back to the URL),
+    # "ADMIN_LOGIN" (the admin's login page, back to the URL), or a path formatted with the
+    # world's objects, e.g. "/livret2/{dossier.pk}/motivation/". None: not checked.
+    location: str | None = None
+
+
+OK = Expect(200)
+NOT_FOUND = Expect(404)
+TO_LOGIN = Expect(302, "LOGIN")
+
+
+@dataclass(frozen=True)
+class Rule:
+    method: str
+    expected: dict[str, Expect]
+    # URL kwargs that differ from the defaults in url_kwargs(), by name.
+    kwargs: dict[str, Callable[[SimpleNamespace], Any]] = field(default_factory=dict)
+    # POST body, built for each request (files are consumed by a request).
+    data: Callable[[SimpleNamespace], dict[str, Any]] = lambda world: {}
+
+
+def owner_only(method: str, owner: Expect, **extra: Any) -> Rule:
+    """A Livret 2 URL: its owner only. Anyone else gets 404, so nobody learns it exists."""
+    expected = {"anonymous": TO_LOGIN, "owner": owner} | dict.fromkeys(NOT_OWNER, NOT_FOUND)
+    return Rule(method, expected, **extra)
+
+
+def everyone(method: str, expect: Expect) -> Rule:
+    return Rule(method, dict.fromkeys(ROLES, expect))
+
+
+def signed_in(method: str, expect: Expect) -> Rule:
+    return Rule(method, {"anonymous": TO_LOGIN} | dict.fromkeys(SIGNED_IN, expect))
+
+
+RULES: dict[str, Rule] = {
+    # Public pages
+    "www:healthz": everyone("GET", OK),
+    "www:accessibility": everyone("GET", OK),
+    "accounts:password_reset": everyone("GET", OK),
+    "accounts:password_reset_done": everyone("GET", OK),
+    # A valid link stores the token in the session and hides it from the address bar.
+    "accounts:password_reset_confirm": everyone(
+        "GET", Expect(302, "/comptes/mot-de-passe/nouveau/{uidb64}/set-password/")
+    ),
+    "accounts:password_reset_complete": everyone("GET", OK),
+    "accounts:login": Rule(
+        "GET", {"anonymous": OK} | {role: Expect(302, "/") for role in SIGNED_IN}
+    ),
+    "accounts:logout": everyone("POST", Expect(302, "/comptes/connexion/")),
+    # Each role's home page
+    "www:home": signed_in("GET", OK),
+    # The Livret 2: its owner only
+    "dossiers:overview": owner_only("GET", OK),
+    "dossiers:completeness": owner_only("GET", OK),
+    "dossiers:header": owner_only("GET", OK),
+    "dossiers:motivation": owner_only("GET", OK),
+    "dossiers:context": owner_only("GET", OK),
+    "dossiers:activity": owner_only("GET", OK),
+    "dossiers:situation": owner_only("GET", OK),
+    "dossiers:field_history": owner_only("GET", OK),
+    "dossiers:attachment_download": owner_only("GET", OK),
+    "dossiers:situation_add": owner_only("POST", Expect(302)),
+    "dossiers:situation_options": owner_only(
+        "POST",
+        Expect(302, "/livret2/{dossier.pk}/situation/{situation.pk}/"),
+        data=lambda world: {"context_mode": "own"},
+    ),
+    "dossiers:situation_delete": owner_only(
+        "POST",
+        Expect(302, "/livret2/{dossier.pk}/activite/1/"),
+        kwargs={"situation_pk": lambda world: world.empty_situation.pk},
+    ),
+    "dossiers:field_save": owner_only(
+        "POST", OK, data=lambda world: {"text": "Un titre modifié", "base_revision": "1"}
+    ),
+    "dossiers:field_restore": owner_only(
+        "POST",
+        Expect(302, "/livret2/{dossier.pk}/historique/{field_key}/"),
+        data=lambda world: {"number": "1"},
+    ),
+    "dossiers:attachment_add": owner_only(
+        "POST",
+        Expect(302, "/livret2/{dossier.pk}/motivation/"),
+        data=lambda world: {"kind": "cv", "file": png_upload("cv.png")},
+    ),
+    "dossiers:attachment_delete": owner_only(
+        "POST", Expect(302, "/livret2/{dossier.pk}/motivation/")
+    ),
+}
+
+# The admin namespace, by prefix: only administrators get past the admin's login page.
+ADMIN_NAMESPACE = "admin"
+# What an administrator gets on a GET, where it is not a plain 200.
+ADMIN_EXCEPTIONS = {
+    "admin:login": Expect(302, "/admin/"),
+    "admin:logout": Expect(405),  # logging out is a POST
+    "admin:autocomplete": Expect(403),  # needs the autocomplete's query parameters
+    "admin:view_on_site": NOT_FOUND,  # no model of the platform has a public page
+}
+
+
+def admin_rule(entry: Entry) -> Rule:
+    if entry.key == "admin:login":
+        denied = OK
+    elif entry.key == "admin:logout":
+        denied = Expect(302, "/admin/")
+    else:
+        denied = Expect(302, "ADMIN_LOGIN")
+    if entry.key in ADMIN_EXCEPTIONS:
+        allowed = ADMIN_EXCEPTIONS[entry.key]
+    elif entry.name is None and entry.route.endswith("(?P<url>.*)$"):
+        allowed = NOT_FOUND  # the admin's catch-all, for an unknown admin page
+    elif entry.name is None and entry.route.endswith("<path:object_id>/"):
+        allowed = Expect(302)  # an object's short URL redirects to its change page
+    else:
+        allowed = OK
+    return Rule("GET", {role: denied for role in ROLES if role != "admin"} | {"admin": allowed})
+
+
+def rule_for(entry: Entry) -> Rule | None:
+    if entry.key in RULES:
+        return RULES[entry.key]
+    if entry.namespace == ADMIN_NAMESPACE:
+        return admin_rule(entry)
+    return None
+
+
+def test_every_url_pattern_has_a_rule():
+    missing = [f"{e.key}  ({e.route})" for e in ENTRIES if rule_for(e) is None]
+    assert not missing, (
+        "These URL patterns have no rule in tests/www/test_authorization_matrix.py; add one to "
+        "RULES saying what each role gets:\n  " + "\n  ".join(missing)
+    )
+
+
+def test_every_rule_matches_a_url_pattern():
+    keys = {e.key for e in ENTRIES}
+    assert not set(RULES) - keys, f"Rules for URLs that no longer exist: {set(RULES) - keys}"
+
+
+def test_the_walk_sees_the_whole_project():
+    keys = {e.key for e in ENTRIES}
+    assert {"www:home", "accounts:login", "dossiers:field_save", "admin:index"} <= keys
+    assert any(e.key.startswith("admin:dossiers_dossier_") for e in ENTRIES)
+
+
+# --- The world every URL is requested in -----------------------------------------------------
+
+
+def build_world() -> SimpleNamespace:
+    referentiel = load_file(REFERENTIEL_FILE).version
+    users = {
+        "owner": UserFactory(),
+        "other_candidate": UserFactory(),
+        "coach": UserFactory(coach=True),
+        "instructor": UserFactory(instructor=True),
+        "jury": UserFactory(jury=True),
+        "admin": UserFactory(admin=True),
+    }
+    owner = users["owner"]
+    dossier = dossier_for(referentiel, candidate=owner)
+    activity = referentiel.activities.get(number=1)
+    situation = services.situation_add(dossier=dossier, activity=activity, by=owner)
+    empty_situation = services.situation_add(dossier=dossier, activity=activity, by=owner)
+    field_key = f"situation.{situation.pk}.title"
+    services.field_save(
+        dossier=dossier, field_key=field_key, text="Premier titre", base_revision=0, by=owner
+    )
+    attachment = services.attachment_add(
+        dossier=dossier, upload=upload("cv.png", png_bytes(), "image/png"), kind="cv", by=owner
+    )
+    # The other candidate has a dossier of their own: having one does not open anyone else's.
+    dossier_for(referentiel, candidate=users["other_candidate"])
+    # Someone who asked for a new password (not one of the roles: logging in would void the link).
+    forgetful = UserFactory()
+    Group.objects.create(name="Relecteurs")
+    sessions = {}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return SimpleNamespace(
+        referentiel=referentiel,
+        users=users,
+        sessions=sessions,
+        dossier=dossier,
+        situation=situation,
+        empty_situation=empty_situation,
+        field_key=field_key,
+        attachment=attachment,
+        uidb64=urlsafe_base64_encode(force_bytes(forgetful.pk)),
+        token=default_token_generator.make_token(forgetful),
+    )
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module, in a transaction rolled back at its end; each test runs in a
+    savepoint inside it (pytest-django's `db`), so what a test changes is undone after it."""
+    media_root = str(tmp_path_factory.mktemp("matrix-media"))
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media_root),
+        transaction.atomic(),
+    ):
+        world = build_world()
+        world.media_root = media_root
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(module_world, db, settings) -> SimpleNamespace:
+    settings.MEDIA_ROOT = module_world.media_root
+    return module_world
+
+
+def url_kwargs(entry: Entry, rule: Rule, world: SimpleNamespace) -> dict[str, Any]:
+    defaults: dict[str, Callable[[], Any]] = {
+        "pk": lambda: world.dossier.pk,
+        "number": lambda: 1,
+        "situation_pk": lambda: world.situation.pk,
+        "attachment_pk": lambda: world.attachment.pk,
+        "field_key": lambda: world.field_key,
+        "uidb64": lambda: world.uidb64,
+        "token": lambda: world.token,
+        "app_label": lambda: "dossiers",
+        "url": lambda: "inexistant/",
+        "id": lambda: world.users["owner"].pk,  # the admin's password change of a user
+        "content_type_id": lambda: ContentType.objects.get_for_model(Dossier).pk,
+        "object_id": lambda: admin_object(entry, world).pk,
+    }
+    names = set(entry.pattern.pattern.regex.groupindex)
+    unknown = names - set(defaults) - set(rule.kwargs)
+    if unknown:
+        pytest.fail(
+            f"{entry.key}: no value for the URL argument(s) {sorted(unknown)}; teach "
+            "url_kwargs() in tests/www/test_authorization_matrix.py how to fill them."
+        )
+    return {
+        name: rule.kwargs[name](world) if name in rule.kwargs else defaults[name]()
+        for name in names
+    }
+
+
+def admin_object(entry: Entry, world: SimpleNamespace) -> Any:
+    model_admin = getattr(entry.pattern.callback, "model_admin", None)
+    if model_admin is None:  # the admin's "view on site" shortcut
+        return world.dossier
+    obj = model_admin.model._default_manager.order_by("pk").first()
+    assert obj is not None, f"{entry.key}: the world has no {model_admin.model.__name__}"
+    return obj
+
+
+def concrete_url(entry: Entry, rule: Rule, world: SimpleNamespace) -> str:
+    kwargs = url_kwargs(entry, rule, world)
+    if entry.name:
+        return reverse(entry.key, kwargs=kwargs)
+    # An unnamed pattern: fill its route by hand.
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), entry.route)
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1)]), route)
+    return "/" + route.replace("^", "").replace("$", "")
+
+
+def fingerprint(world: SimpleNamespace) -> dict[str, Any]:
+    """What a request by someone other than the owner must never change."""
+    dossier = Dossier.objects.get(pk=world.dossier.pk)
+    return {
+        "dossier": (dossier.status, dossier.branch_id, dossier.motivation_reasons, dossier.context),
+        "situations": list(
+            Situation.objects.filter(dossier=dossier).values_list("pk", "title", "context_mode")
+        ),
+        "revisions": FieldRevision.objects.filter(dossier=dossier).count(),
+        "attachments": list(Attachment.objects.filter(dossier=dossier).values_list("pk")),
+        "owner_password": world.users["owner"]
+        .__class__.objects.get(pk=world.users["owner"].pk)
+        .password,
+    }
+
+
+def client_for(role: str, world: SimpleNamespace) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+    return client
+
+
+def check(response: Any, expect: Expect, url: str, world: SimpleNamespace) -> str | None:
+    """A description of the mismatch, or None."""
+    got = f"{response.status_code} {response.get('Location', '')}".strip()
+    if response.status_code != expect.status:
+        return f"expected {expect.status}, got {got}"
+    if expect.location is None:
+        return None
+    if expect.location == "LOGIN":
+        wanted = redirect_to_login(url).url
+    elif expect.location == "ADMIN_LOGIN":
+        wanted = redirect_to_login(url, login_url=reverse("admin:login")).url
+    else:
+        wanted = expect.location.format(**vars(world))
+    if response["Location"] != wanted:
+        return f"expected a redirect to {wanted}, got {got}"
+    return None
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.key for e in ENTRIES])
+def test_authorization(entry: Entry, world: SimpleNamespace):
+    rule = rule_for(entry)
+    if rule is None:
+        pytest.fail(f"{entry.key} ({entry.route}) has no rule: add one to RULES.")
+    assert set(rule.expected) == set(ROLES), f"{entry.key}: the rule must list every role"
+    url = concrete_url(entry, rule, world)
+
+    failures = []
+    before = fingerprint(world)
+    for role in ROLES:
+        if role == "owner":
+            # Nothing the others did may have changed the dossier.
+            assert fingerprint(world) == before, f"{entry.key}: a non-owner changed the dossier"
+        client = client_for(role, world)
+        # A new POST body each time: an uploaded file is consumed by its request.
+        response = client.get(url) if rule.method == "GET" else client.post(url, rule.data(world))
+        problem = check(response, rule.expected[role], url, world)
+        if problem:
+            failures.append(f"{rule.method} {url} as {role}: {problem}")
+    assert not failures, "\n".join(failures)
+
+
+POST_ONLY = [e for e in ENTRIES if (r := rule_for(e)) is not None and r.method == "POST"]
+
+
+@pytest.mark.parametrize("entry", POST_ONLY, ids=[e.key for e in POST_ONLY])
+def test_post_only_urls_refuse_get(entry: Entry, world: SimpleNamespace):
+    rule = rule_for(entry)
+    assert rule is not None
+    url = concrete_url(entry, rule, world)
+    before = fingerprint(world)
+
+    response = client_for("owner", world).get(url)
+
+    assert response.status_code == 405
+    assert fingerprint(world) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/livret2/99999999999999999999/",
+        "/livret2/0/",
+        "/livret2/{dossier.pk}/activite/99/",
+        "/livret2/{dossier.pk}/activite/99999999999999999999/",
+        "/livret2/{dossier.pk}/situation/99999999999999999999/",
+        "/livret2/{dossier.pk}/pieces/99999999999999999999/",
+        "/livret2/{dossier.pk}/historique/situation.99999999999999999.title/",
+        "/livret2/{dossier.pk}/historique/dossier.status/",
+        "/livret2/{dossier.pk}/historique/dossier.context.x/",
+    ],
+)
+def test_unknown_objects_are_404_for_the_owner(path: str, world: SimpleNamespace):
+    response = client_for("owner", world).get(path.format(**vars(world)))
+
+    assert response.status_code == 404
+
+
+def test_another_candidates_situation_is_404_inside_ones_own_dossier(world):
+    """A situation id of someone else's dossier, put in the URL of one's own dossier."""
+    others_dossier = Dossier.objects.exclude(pk=world.dossier.pk).get()
+    theirs = services.situation_add(
+        dossier=others_dossier,
+        activity=world.referentiel.activities.get(number=1),
+        by=world.users["other_candidate"],
+    )
+    owner = client_for("owner", world)
+
+    page = owner.get(f"/livret2/{world.dossier.pk}/situation/{theirs.pk}/")
+    history = owner.get(f"/livret2/{world.dossier.pk}/historique/situation.{theirs.pk}.title/")
+    options = owner.post(
+        f"/livret2/{world.dossier.pk}/situation/{theirs.pk}/options/", {"context_mode": "own"}
+    )
+
+    assert (page.status_code, history.status_code, options.status_code) == (404, 404, 404)
+    theirs.refresh_from_db()
+    assert theirs.context_mode == "general"
+
+
+def test_another_candidates_attachment_is_404_inside_ones_own_dossier(world):
+    others_dossier = Dossier.objects.exclude(pk=world.dossier.pk).get()
+    theirs = services.attachment_add(
+        dossier=others_dossier,
+        upload=png_upload("secret.png"),
+        kind="cv",
+        by=world.users["other_candidate"],
+    )
+    owner = client_for("owner", world)
+
+    download = owner.get(f"/livret2/{world.dossier.pk}/pieces/{theirs.pk}/")
+    delete = owner.post(f"/livret2/{world.dossier.pk}/pieces/{theirs.pk}/supprimer/")
+
+    assert (download.status_code, delete.status_code) == (404, 404)
+    assert Attachment.objects.filter(pk=theirs.pk).exists()
+
+
+CSRF_CHECKED = [e for e in POST_ONLY if e.namespace != ADMIN_NAMESPACE]
+
+
+@pytest.mark.parametrize("entry", CSRF_CHECKED, ids=[e.key for e in CSRF_CHECKED])
+def test_post_urls_refuse_a_request_from_another_site(entry: Entry, world: SimpleNamespace):
+    """Without the CSRF token (a form posted from another site), nothing happens."""
+    rule = rule_for(entry)
+    assert rule is not None
+    url = concrete_url(entry, rule, world)
+    client = Client(enforce_csrf_checks=True)
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions["owner"]
+    before = fingerprint(world)
+
+    response = client.post(url, rule.data(world))
+
+    assert response.status_code == 403
+    assert fingerprint(world) == before
+
+
+def test_the_autosave_sends_the_csrf_token_the_page_gives(world: SimpleNamespace):
+    client = Client(enforce_csrf_checks=True)
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions["owner"]
+    page = client.get(reverse("dossiers:context", args=[world.dossier.pk])).content.decode()
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+
+    response = client.post(
+        reverse("dossiers:field_save", args=[world.dossier.pk, "dossier.context"]),
+        {"text": "L'accueil de la caisse.", "base_revision": "0"},
+        headers={"X-CSRFToken": token},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "saved"
+
+
+def test_only_administrators_can_reach_the_admin(world: SimpleNamespace):
+    """The database refuses staff status to anyone but an administrator."""
+    from django.db import IntegrityError
+
+    coach = world.users["coach"]
+    coach.is_staff = True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        coach.save()
+
+
+JUNK = ["²", "-1", "99999999999999999999", "\x00", "é" * 5000, "1.5", " "]
+FORM_FIELDS = [
+    "included",
+    "context_mode",
+    "competences",
+    "number",
+    "kind",
+    "situation",
+    "branch",
+    "text",
+    "base_revision",
+    "save_id",
+]
+
+
+@pytest.mark.parametrize(
+    "junk", JUNK, ids=["superscript", "negative", "huge", "nul", "long", "decimal", "blank"]
+)
+def test_the_owners_forms_never_answer_500_to_junk(junk: str, world: SimpleNamespace):
+    """Whatever a form sends, the answer is a page or a refusal, never a server error."""
+    owner = Client(raise_request_exception=False)
+    owner.cookies[settings.SESSION_COOKIE_NAME] = world.sessions["owner"]
+    data = dict.fromkeys(FORM_FIELDS, junk)
+    urls = [
+        concrete_url(e, rule, world)
+        for e in ENTRIES
+        if e.namespace == "dossiers" and (rule := rule_for(e)) is not None
+    ]
+
+    errors = [url for url in urls if owner.post(url, data).status_code >= 500]
+
+    assert not errors, f"{junk[:10]!r} made these URLs fail: {errors}"

@@ -32,9 +32,12 @@ class DossierError(Exception):
         self.message = message
 
 
-def _lock(dossier: Dossier) -> Dossier:
+def _lock(dossier: Dossier, *, light: bool = False) -> Dossier:
     # One writer per dossier at a time: revision numbers and conflict checks stay exact.
-    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    rows = Dossier.objects.select_for_update()
+    if light:  # autosave: skip the big text columns
+        rows = rows.only("pk", "status", "case_id")
+    locked = rows.get(pk=dossier.pk)
     if not locked.is_editable:
         raise DossierError(
             f"Le dossier est « {locked.get_status_display()} » : il n'est plus modifiable."
@@ -131,62 +134,100 @@ def field_save(
     Re-sending the same save (same client_save_id) is acknowledged again without a new row.
     `previous_save_ids` are the client's saves whose answer it never got: when the current
     revision is one of them, the client was in fact up to date and this is no conflict.
+
+    This is the hot path of the platform (every pause in typing), so it reads only what it
+    needs: the lock row, the field's latest revisions, then one insert and one update.
     """
-    dossier = _lock(dossier)
-    ref, target = _resolve(dossier, field_key)
+    try:
+        ref = dossier_fields.parse_key(field_key)
+    except dossier_fields.UnknownField as exc:
+        raise DossierError("Ce champ n'existe pas dans ce dossier.") from exc
     text = _normalise(text)
     if len(text) > ref.max_length:
         raise DossierError(
             f"« {ref.label} » : {len(text)} caractères, la limite est de {ref.max_length}."
         )
-    current = _current(dossier, field_key)
-    current_number = current.number if current else 0
-    current_text = current.text if current else getattr(target, ref.name)
+    dossier = _lock(dossier, light=True)
+    if (
+        ref.situation_id is not None
+        and not Situation.objects.filter(dossier_id=dossier.pk, pk=ref.situation_id).exists()
+    ):
+        raise DossierError("Ce champ n'existe pas dans ce dossier.")
 
-    if client_save_id is not None:
-        already = FieldRevision.objects.filter(
-            dossier=dossier, client_save_id=client_save_id
-        ).first()
-        if already is not None:
-            if already.kind == RevisionKind.CONFLICT:
-                return SaveResult("conflict", current_number, None, current_text, already.number)
-            return SaveResult("saved", current_number, already.created_at, current_text)
+    recent = list(
+        FieldRevision.objects.filter(dossier_id=dossier.pk, field_key=field_key)
+        .order_by("-number")
+        .only("number", "kind", "text", "client_save_id", "created_at")[:5]
+    )
+    next_number = recent[0].number + 1 if recent else 1
+    current = next((r for r in recent if r.kind != RevisionKind.CONFLICT), None)
+    if current is None and len(recent) == 5:
+        current = _current(dossier, field_key)  # only after a run of conflict copies
+    if current is not None:
+        current_number, current_text = current.number, current.text
+    else:
+        current_number, current_text = 0, _stored_text(dossier, ref)
 
+    if (
+        client_save_id is not None
+        and current is not None
+        and current.client_save_id == client_save_id
+    ):
+        return SaveResult("saved", current_number, current.created_at, current_text)
     if text == current_text:
         return SaveResult(
             "unchanged", current_number, current.created_at if current else None, current_text
         )
-
-    common = {
-        "dossier": dossier,
-        "situation": target if isinstance(target, Situation) else None,
-        "field_key": field_key,
-        "text": text,
-        "based_on": base_revision,
-        "client_save_id": client_save_id,
-        "author": by,
-    }
     if (
         base_revision != current_number
         and current is not None
         and current.client_save_id is not None
         and current.client_save_id in previous_save_ids
     ):
-        base_revision = current_number
-        common["based_on"] = current_number
+        base_revision = current_number  # the current revision is this client's own lost save
+    common = {
+        "dossier_id": dossier.pk,
+        "situation_id": ref.situation_id,
+        "field_key": field_key,
+        "text": text,
+        "based_on": base_revision,
+        "client_save_id": client_save_id,
+        "author": by,
+    }
     if base_revision != current_number:
+        if client_save_id is not None:
+            already = FieldRevision.objects.filter(
+                dossier_id=dossier.pk, client_save_id=client_save_id
+            ).first()
+            if already is not None:  # a re-sent save: answer as the first time
+                if already.kind == RevisionKind.CONFLICT:
+                    return SaveResult(
+                        "conflict", current_number, None, current_text, already.number
+                    )
+                return SaveResult("saved", current_number, already.created_at, current_text)
         copy = FieldRevision.objects.create(
-            number=_next_number(dossier, field_key), kind=RevisionKind.CONFLICT, **common
+            number=next_number, kind=RevisionKind.CONFLICT, **common
         )
         return SaveResult("conflict", current_number, None, current_text, copy.number)
 
-    revision = FieldRevision.objects.create(
-        number=_next_number(dossier, field_key), kind=RevisionKind.EDIT, **common
-    )
-    setattr(target, ref.name, text)
-    target.save(update_fields=[ref.name])
-    Dossier.objects.filter(pk=dossier.pk).update(updated_at=revision.created_at)
+    revision = FieldRevision.objects.create(number=next_number, kind=RevisionKind.EDIT, **common)
+    if ref.situation_id is None:
+        Dossier.objects.filter(pk=dossier.pk).update(
+            **{ref.name: text, "updated_at": revision.created_at}
+        )
+    else:
+        Situation.objects.filter(pk=ref.situation_id).update(**{ref.name: text})
+        Dossier.objects.filter(pk=dossier.pk).update(updated_at=revision.created_at)
     return SaveResult("saved", revision.number, revision.created_at, text)
+
+
+def _stored_text(dossier: Dossier, ref: dossier_fields.FieldRef) -> str:
+    """The field's text before its first revision (e.g. the header prefilled at opening)."""
+    if ref.situation_id is None:
+        rows = Dossier.objects.filter(pk=dossier.pk).values_list(ref.name, flat=True)
+    else:
+        rows = Situation.objects.filter(pk=ref.situation_id).values_list(ref.name, flat=True)
+    return rows.first() or ""
 
 
 @transaction.atomic

@@ -345,7 +345,15 @@ def situation_delete(request: HttpRequest, pk: int, situation_pk: int) -> HttpRe
 @login_required
 @require_POST
 def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
-    dossier = _dossier(request, pk)
+    # Autosave is the hot path: fetch only what the permission check needs.
+    dossier = (
+        Dossier.objects.select_related("case")
+        .only("pk", "status", "case__id", "case__candidate_id")
+        .filter(pk=pk)
+        .first()
+    )
+    if dossier is None or not can_view(_user(request), dossier):
+        raise Http404("Dossier introuvable.")
     if not can_edit(_user(request), dossier):  # type: ignore[arg-type]
         return JsonResponse(
             {

@@ -19,9 +19,12 @@ SECRET_KEY = "bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["127.0.0.1"]
 ROOT_URLCONF = "bench.urls"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = os.environ.get("BENCH_MEDIA_ROOT") or tempfile.mkdtemp(prefix="vaecos-bench-media-")
 SHOW_DEMO_ACCOUNTS = False
+# Nothing is collected: an empty folder keeps WhiteNoise from warning about var/staticfiles.
+STATIC_ROOT = os.path.join(MEDIA_ROOT, "static")
+os.makedirs(STATIC_ROOT, exist_ok=True)
 
 LOGGING = {
     "version": 1,
@@ -31,3 +34,7 @@ LOGGING = {
     # 4xx answers (a 409 conflict, say) are counted by the load generator; 5xx still show.
     "loggers": {"django.request": {"level": "ERROR"}, "django.db.backends": {"level": "WARNING"}},
 }
+
+# Investigation only (bench/README.md): try another connection lifetime than the project's.
+if os.environ.get("BENCH_CONN_MAX_AGE"):
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["BENCH_CONN_MAX_AGE"])  # noqa: F405

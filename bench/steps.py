@@ -9,6 +9,7 @@ acknowledged save from the database once the server is stopped.
 """
 
 import hashlib
+import io
 import json
 import os
 import sys
@@ -32,7 +33,7 @@ def setup(out: Path) -> None:
     from vaecos.referentiels.models import Certification
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_referentiel", verbosity=0)
+    call_command("load_referentiel", verbosity=0, stdout=io.StringIO())
     certification = Certification.objects.get(code="cqp-cos")
     version = certification.current_version()
     assert version is not None

@@ -1,5 +1,7 @@
 """The project's URLs plus the baseline: a bare view behind the same middleware and decorators."""
 
+import os
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -17,3 +19,8 @@ def bare(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns = [path("bench/bare/", bare, name="bench_bare"), *project_urlpatterns]
+
+if os.environ.get("BENCH_TRACE") == "1":
+    from bench import trace
+
+    trace.install()

@@ -224,10 +224,12 @@ def field_save(
 def _stored_text(dossier: Dossier, ref: dossier_fields.FieldRef) -> str:
     """The field's text before its first revision (e.g. the header prefilled at opening)."""
     if ref.situation_id is None:
-        rows = Dossier.objects.filter(pk=dossier.pk).values_list(ref.name, flat=True)
+        value = Dossier.objects.filter(pk=dossier.pk).values_list(ref.name, flat=True).first()
     else:
-        rows = Situation.objects.filter(pk=ref.situation_id).values_list(ref.name, flat=True)
-    return rows.first() or ""
+        value = (
+            Situation.objects.filter(pk=ref.situation_id).values_list(ref.name, flat=True).first()
+        )
+    return value or ""
 
 
 @transaction.atomic

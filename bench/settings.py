@@ -14,7 +14,7 @@ if not os.environ.get("DATABASE_URL"):
     # Without it the base settings would fall back to var/db.sqlite3, the developer's database.
     raise RuntimeError("bench.settings needs DATABASE_URL (bench/autosave.py sets it).")
 
-DEBUG = os.environ.get("BENCH_DEBUG") == "1"  # only for a one-off query profile
+DEBUG = False
 SECRET_KEY = "bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["127.0.0.1"]
 ROOT_URLCONF = "bench.urls"

@@ -73,7 +73,7 @@ def verify(source: Path, out: Path) -> None:
     }
     for writer in data["writers"]:
         dossier_id = writer["dossier"]
-        rows = list(
+        rows: list[Any] = list(
             FieldRevision.objects.filter(dossier_id=dossier_id, field_key=field_key).values(
                 "client_save_id", "number", "kind", "text"
             )
@@ -95,14 +95,14 @@ def verify(source: Path, out: Path) -> None:
                 report["problems"].append(f"dossier {dossier_id}: save {save_id} (v{number}) lost")
                 continue
             report["found"] += 1
-            row = found[0]
-            if row["number"] != number or row["kind"] != RevisionKind.EDIT:
+            stored = found[0]
+            if stored["number"] != number or stored["kind"] != RevisionKind.EDIT:
                 report["wrong_number"] += 1
                 report["problems"].append(
                     f"dossier {dossier_id}: save {save_id} acknowledged as v{number}, "
-                    f"stored as v{row['number']} ({row['kind']})"
+                    f"stored as v{stored['number']} ({stored['kind']})"
                 )
-            if digest(row["text"]) != text_hash:
+            if digest(stored["text"]) != text_hash:
                 report["wrong_text"] += 1
                 report["problems"].append(f"dossier {dossier_id}: save {save_id} text differs")
         report["rows_not_acknowledged"] += sum(1 for s in by_save_id if s not in acked)

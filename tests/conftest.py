@@ -112,3 +112,24 @@ def situation(dossier, candidate):
 
     activity = dossier.referentiel_version.activities.get(number=1)
     return services.situation_add(dossier=dossier, activity=activity, by=candidate)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_stray_postgresql_sessions(django_db_setup, django_db_blocker):
+    """Let the test database be dropped at the end on PostgreSQL.
+
+    After the browser tests (live server threads, Playwright's greenlets) a connection of the
+    test process can be left open without any Django object still pointing at it, and
+    PostgreSQL refuses to drop a database in use. This runs just before the database is dropped
+    and ends those sessions; it changes nothing on SQLite.
+    """
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

@@ -20,3 +20,8 @@ class _InvalidTemplateVariable(str):
 
 
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _InvalidTemplateVariable("%s")  # type: ignore[index]  # noqa: F405
+
+# Close every connection at the end of its request: the live server's request threads would
+# otherwise keep PostgreSQL sessions open and block dropping the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 
 from vaecos.accounts.models import User
 from vaecos.cases.models import VaeCase
@@ -22,14 +22,11 @@ from vaecos.dossiers.models import (
 )
 from vaecos.dossiers.uploads import UploadRejected, check_upload
 from vaecos.referentiels.models import Activity, Branch
+from vaecos.utils.errors import ActionRefused
 
 
-class DossierError(Exception):
-    """A refused action; the message is French and shown to the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class DossierError(ActionRefused):
+    """A refused action on a Livret 2."""
 
 
 def _lock(dossier: Dossier, *, light: bool = False) -> Dossier:
@@ -103,12 +100,29 @@ class SaveResult:
     conflict_revision: int | None = None
 
 
-def _resolve(dossier: Dossier, key: str) -> tuple[dossier_fields.FieldRef, Dossier | Situation]:
+def _field_ref(dossier: Dossier, key: str) -> dossier_fields.FieldRef:
+    """The field a key names, provided it belongs to this dossier."""
     try:
         ref = dossier_fields.parse_key(key)
-        return ref, ref.target(dossier)
-    except (dossier_fields.UnknownField, Situation.DoesNotExist) as exc:
+    except dossier_fields.UnknownField as exc:
         raise DossierError("Ce champ n'existe pas dans ce dossier.") from exc
+    if (
+        ref.situation_id is not None
+        and not Situation.objects.filter(dossier_id=dossier.pk, pk=ref.situation_id).exists()
+    ):
+        raise DossierError("Ce champ n'existe pas dans ce dossier.")
+    return ref
+
+
+def _write_field(dossier: Dossier, ref: dossier_fields.FieldRef, revision: FieldRevision) -> None:
+    """Make a new revision's text the field's value (UPDATEs only: no row is read back)."""
+    if ref.situation_id is None:
+        Dossier.objects.filter(pk=dossier.pk).update(
+            **{ref.name: revision.text, "updated_at": revision.created_at}
+        )
+    else:
+        Situation.objects.filter(pk=ref.situation_id).update(**{ref.name: revision.text})
+        Dossier.objects.filter(pk=dossier.pk).update(updated_at=revision.created_at)
 
 
 def _normalise(text: str) -> str:
@@ -136,23 +150,16 @@ def field_save(
     revision is one of them, the client was in fact up to date and this is no conflict.
 
     This is the hot path of the platform (every pause in typing), so it reads only what it
-    needs: the lock row, the field's latest revisions, then one insert and one update.
+    needs: the lock row, the field's latest revisions, then one insert and one update (two
+    for a situation's field, which also dates the dossier).
     """
-    try:
-        ref = dossier_fields.parse_key(field_key)
-    except dossier_fields.UnknownField as exc:
-        raise DossierError("Ce champ n'existe pas dans ce dossier.") from exc
+    dossier = _lock(dossier, light=True)
+    ref = _field_ref(dossier, field_key)
     text = _normalise(text)
     if len(text) > ref.max_length:
         raise DossierError(
             f"« {ref.label} » : {len(text)} caractères, la limite est de {ref.max_length}."
         )
-    dossier = _lock(dossier, light=True)
-    if (
-        ref.situation_id is not None
-        and not Situation.objects.filter(dossier_id=dossier.pk, pk=ref.situation_id).exists()
-    ):
-        raise DossierError("Ce champ n'existe pas dans ce dossier.")
 
     recent = list(
         FieldRevision.objects.filter(dossier_id=dossier.pk, field_key=field_key)
@@ -211,13 +218,7 @@ def field_save(
         return SaveResult("conflict", current_number, None, current_text, copy.number)
 
     revision = FieldRevision.objects.create(number=next_number, kind=RevisionKind.EDIT, **common)
-    if ref.situation_id is None:
-        Dossier.objects.filter(pk=dossier.pk).update(
-            **{ref.name: text, "updated_at": revision.created_at}
-        )
-    else:
-        Situation.objects.filter(pk=ref.situation_id).update(**{ref.name: text})
-        Dossier.objects.filter(pk=dossier.pk).update(updated_at=revision.created_at)
+    _write_field(dossier, ref, revision)
     return SaveResult("saved", revision.number, revision.created_at, text)
 
 
@@ -235,8 +236,8 @@ def _stored_text(dossier: Dossier, ref: dossier_fields.FieldRef) -> str:
 @transaction.atomic
 def field_restore(*, dossier: Dossier, field_key: str, number: int, by: User) -> FieldRevision:
     """Make an old revision's text current again, as a new revision (history is never rewritten)."""
-    dossier = _lock(dossier)
-    ref, target = _resolve(dossier, field_key)
+    dossier = _lock(dossier, light=True)
+    ref = _field_ref(dossier, field_key)
     source = FieldRevision.objects.filter(
         dossier=dossier, field_key=field_key, number=number
     ).first()
@@ -245,7 +246,7 @@ def field_restore(*, dossier: Dossier, field_key: str, number: int, by: User) ->
     current = _current(dossier, field_key)
     revision = FieldRevision.objects.create(
         dossier=dossier,
-        situation=target if isinstance(target, Situation) else None,
+        situation_id=ref.situation_id,
         field_key=field_key,
         number=_next_number(dossier, field_key),
         kind=RevisionKind.RESTORE,
@@ -254,8 +255,7 @@ def field_restore(*, dossier: Dossier, field_key: str, number: int, by: User) ->
         restored_from=source.number,
         author=by,
     )
-    setattr(target, ref.name, source.text)
-    target.save(update_fields=[ref.name])
+    _write_field(dossier, ref, revision)
     return revision
 
 
@@ -368,7 +368,7 @@ def attachment_add(
     try:
         with transaction.atomic():
             attachment.save()
-    except IntegrityError:
+    except Exception:
         # If the row cannot be written, the stored file must not stay behind.
         if stored_name:
             attachment.file.storage.delete(stored_name)

@@ -10,13 +10,13 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from vaecos.utils.errors import ActionRefused
+
 MB = 1024 * 1024
 
 
-class UploadRejected(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class UploadRejected(ActionRefused):
+    pass
 
 
 @dataclass(frozen=True)

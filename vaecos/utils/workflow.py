@@ -11,11 +11,11 @@ from typing import Any
 
 from django.db import models
 
+from vaecos.utils.errors import ActionRefused
 
-class InvalidTransition(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+
+class InvalidTransition(ActionRefused):
+    pass
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vaecos.accounts.models import User
 from vaecos.dossiers import fields as dossier_fields
-from vaecos.dossiers import services
+from vaecos.dossiers import history, services
 from vaecos.dossiers.completeness import dossier_report
-from vaecos.dossiers.diff import word_diff
 from vaecos.dossiers.models import (
     Attachment,
     AttachmentKind,
     ContextMode,
     Dossier,
-    RevisionKind,
     Situation,
 )
 from vaecos.dossiers.permissions import can_edit, can_view
@@ -40,24 +38,55 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _dossier(request: HttpRequest, pk: int) -> Dossier:
-    """The dossier if this user may see it; otherwise 404, so nobody learns it exists."""
-    dossier = get_object_or_404(
-        Dossier.objects.select_related(
+def _dossier(request: HttpRequest, pk: int, *, light: bool = False) -> Dossier:
+    """The dossier if this user may see it; otherwise 404, so nobody learns it exists.
+
+    `light` reads only what the permission check needs (autosave, the hot path)."""
+    if light:
+        rows = Dossier.objects.select_related("case").only(
+            "pk", "status", "case__id", "case__candidate_id"
+        )
+    else:
+        rows = Dossier.objects.select_related(
             "case__candidate", "case__referentiel_version__certification", "branch"
-        ),
-        pk=pk,
-    )
-    if not can_view(_user(request), dossier):  # type: ignore[arg-type]
+        )
+    dossier = rows.filter(pk=pk).first()
+    if dossier is None or not can_view(_user(request), dossier):
         raise Http404("Dossier introuvable.")
     return dossier
 
 
 def _editable(request: HttpRequest, pk: int) -> Dossier:
     dossier = _dossier(request, pk)
-    if not can_edit(_user(request), dossier):  # type: ignore[arg-type]
+    if not can_edit(_user(request), dossier):
         raise Http404("Dossier introuvable.")
     return dossier
+
+
+def _int(raw: str | None) -> int | None:
+    """A positive database id or revision number from a form, or None for anything else."""
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return None
+    return value if 0 <= value < 2**31 else None
+
+
+def _answer(
+    request: HttpRequest,
+    *,
+    ok: bool,
+    message: str,
+    partial: str,
+    context: dict[str, Any],
+    then: str,
+) -> HttpResponse:
+    """htmx gets the status partial (400 when refused); a plain form post gets a message and
+    goes back to the page."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, partial, context, status=200 if ok else 400)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect(then)
 
 
 def _field(
@@ -96,8 +125,7 @@ def _base_context(dossier: Dossier, **extra: Any) -> dict[str, Any]:
 @require_GET
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
-    activities = dossier.referentiel_version.activities.order_by("number")
-    return render(request, "dossiers/overview.html", _base_context(dossier, activities=activities))
+    return render(request, "dossiers/overview.html", _base_context(dossier))
 
 
 @login_required
@@ -109,16 +137,11 @@ def completeness(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def header(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = _dossier(request, pk)
+    dossier = _editable(request, pk) if request.method == "POST" else _dossier(request, pk)
     branches = dossier.referentiel_version.branches.all()
     if request.method == "POST":
-        dossier = _editable(request, pk)
-        raw = request.POST.get("branch", "")
-        branch = (
-            branches.filter(pk=int(raw)).first()
-            if raw.isascii() and raw.isdigit() and len(raw) < 19
-            else None
-        )
+        branch_pk = _int(request.POST.get("branch"))
+        branch = branches.filter(pk=branch_pk).first() if branch_pk is not None else None
         ok = False
         if branch is None:
             message = "Choisissez une branche dans la liste."
@@ -128,15 +151,14 @@ def header(request: HttpRequest, pk: int) -> HttpResponse:
                 message, ok = f"Branche enregistrée : {branch.name}.", True
             except services.DossierError as exc:
                 message = exc.message
-        if request.htmx:  # type: ignore[attr-defined]
-            return render(
-                request,
-                "dossiers/header.html#branch-status",
-                {"branch_message": message, "ok": ok},
-                status=200 if ok else 400,
-            )
-        (messages.success if ok else messages.error)(request, message)
-        return redirect("dossiers:header", pk=dossier.pk)
+        return _answer(
+            request,
+            ok=ok,
+            message=message,
+            partial="dossiers/header.html#branch-status",
+            context={"branch_message": message, "ok": ok},
+            then=reverse("dossiers:header", args=[dossier.pk]),
+        )
     revisions = services.current_revisions(dossier)
     fields = [_field(dossier, revisions, "last_name"), _field(dossier, revisions, "first_name")]
     return render(
@@ -227,7 +249,7 @@ def situation_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     dossier = _editable(request, pk)
     act = _activity(dossier, number)
     try:
-        situation = services.situation_add(dossier=dossier, activity=act, by=_user(request))  # type: ignore[arg-type]
+        situation = services.situation_add(dossier=dossier, activity=act, by=_user(request))
     except services.DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:activity", pk=dossier.pk, number=number)
@@ -265,7 +287,7 @@ def situation(request: HttpRequest, pk: int, situation_pk: int) -> HttpResponse:
     situation_report = next(
         (s for a in report.activities for s in a.situations if s.id == sit.pk), None
     )
-    chosen = set(sit.competences.values_list("pk", flat=True))
+    chosen = {c.pk for c in sit.competences.all()}
     return render(
         request,
         "dossiers/situation.html",
@@ -308,23 +330,22 @@ def situation_options(request: HttpRequest, pk: int, situation_pk: int) -> HttpR
         services.situation_update_options(
             dossier=dossier,
             situation=sit,
-            by=_user(request),  # type: ignore[arg-type]
+            by=_user(request),
             included=request.POST.get("included") == "on",
             context_mode=request.POST.get("context_mode") or sit.context_mode,
-            competence_ids=competence_ids if sit.activity.competences.exists() else None,
+            competence_ids=competence_ids,
         )
         message, ok = f"Options enregistrées à {timezone.localtime():%H:%M}.", True
     except services.DossierError as exc:
         message, ok = exc.message, False
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(
-            request,
-            "dossiers/situation.html#options-status",
-            {"message": message, "ok": ok},
-            status=200 if ok else 400,
-        )
-    (messages.success if ok else messages.error)(request, message)
-    return redirect("dossiers:situation", pk=dossier.pk, situation_pk=sit.pk)
+    return _answer(
+        request,
+        ok=ok,
+        message=message,
+        partial="dossiers/situation.html#options-status",
+        context={"message": message, "ok": ok},
+        then=reverse("dossiers:situation", args=[dossier.pk, sit.pk]),
+    )
 
 
 @login_required
@@ -334,7 +355,7 @@ def situation_delete(request: HttpRequest, pk: int, situation_pk: int) -> HttpRe
     sit = _situation(dossier, situation_pk)
     number = sit.activity.number
     try:
-        services.situation_delete(dossier=dossier, situation=sit, by=_user(request))  # type: ignore[arg-type]
+        services.situation_delete(dossier=dossier, situation=sit, by=_user(request))
         messages.success(request, "La situation vide a été supprimée.")
     except services.DossierError as exc:
         messages.error(request, exc.message)
@@ -345,16 +366,8 @@ def situation_delete(request: HttpRequest, pk: int, situation_pk: int) -> HttpRe
 @login_required
 @require_POST
 def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
-    # Autosave is the hot path: fetch only what the permission check needs.
-    dossier = (
-        Dossier.objects.select_related("case")
-        .only("pk", "status", "case__id", "case__candidate_id")
-        .filter(pk=pk)
-        .first()
-    )
-    if dossier is None or not can_view(_user(request), dossier):
-        raise Http404("Dossier introuvable.")
-    if not can_edit(_user(request), dossier):  # type: ignore[arg-type]
+    dossier = _dossier(request, pk, light=True)
+    if not can_edit(_user(request), dossier):
         return JsonResponse(
             {
                 "error": f"Le dossier est « {dossier.get_status_display()} » : il n'est plus modifiable."
@@ -379,7 +392,7 @@ def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
             base_revision=base,
             by=_user(request),
             client_save_id=save_id,
-            previous_save_ids=previous,  # type: ignore[arg-type]
+            previous_save_ids=previous,
         )
     except services.DossierError as exc:
         return JsonResponse({"error": exc.message}, status=400)
@@ -405,23 +418,7 @@ def field_history(request: HttpRequest, pk: int, field_key: str) -> HttpResponse
         target = ref.target(dossier)
     except (dossier_fields.UnknownField, Situation.DoesNotExist) as exc:
         raise Http404("Champ introuvable.") from exc
-    revisions = list(
-        dossier.revisions.filter(field_key=field_key).select_related("author").order_by("number")
-    )
-    current = max((r.number for r in revisions if r.kind != RevisionKind.CONFLICT), default=0)
-    rows = []
-    previous_text = ""
-    for revision in revisions:
-        rows.append(
-            {
-                "revision": revision,
-                "diff": word_diff(previous_text, revision.text),
-                "is_current": revision.number == current,
-            }
-        )
-        if revision.kind != RevisionKind.CONFLICT:
-            previous_text = revision.text
-    rows.reverse()
+    rows = history.field_history(dossier, field_key)
     back = (
         reverse("dossiers:situation", args=[dossier.pk, target.pk])
         if isinstance(target, Situation)
@@ -444,22 +441,21 @@ def field_history(request: HttpRequest, pk: int, field_key: str) -> HttpResponse
 @require_POST
 def field_restore(request: HttpRequest, pk: int, field_key: str) -> HttpResponse:
     dossier = _editable(request, pk)
+    number = _int(request.POST.get("number"))
+    if not number:
+        messages.error(request, "Version invalide.")
+        return redirect("dossiers:field_history", pk=dossier.pk, field_key=field_key)
     try:
-        number = int(request.POST.get("number", ""))
-        if not 0 < number < 2**31:
-            raise ValueError(number)
         revision = services.field_restore(
             dossier=dossier,
             field_key=field_key,
             number=number,
-            by=_user(request),  # type: ignore[arg-type]
+            by=_user(request),
         )
         messages.success(
             request,
             f"La version {number} a été restaurée : elle devient la version {revision.number}.",
         )
-    except ValueError:
-        messages.error(request, "Version invalide.")
     except services.DossierError as exc:
         messages.error(request, exc.message)
     return redirect("dossiers:field_history", pk=dossier.pk, field_key=field_key)
@@ -472,10 +468,10 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("kind", "")
     situation = None
     if request.POST.get("situation"):
-        try:
-            situation = dossier.situations.get(pk=int(request.POST["situation"]))
-        except (ValueError, Situation.DoesNotExist):
-            raise Http404("Situation introuvable.") from None
+        situation_pk = _int(request.POST["situation"])
+        situation = dossier.situations.filter(pk=situation_pk).first() if situation_pk else None
+        if situation is None:
+            raise Http404("Situation introuvable.")
     upload = request.FILES.get("file")
     back = (
         reverse("dossiers:situation", args=[dossier.pk, situation.pk])
@@ -491,7 +487,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
             upload=upload,
             kind=kind,
             by=_user(request),
-            situation=situation,  # type: ignore[arg-type]
+            situation=situation,
         )
         messages.success(request, f"« {attachment.original_name} » a été ajouté.")
     except services.DossierError as exc:
@@ -529,7 +525,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     dossier = _editable(request, pk)
     attachment = _attachment(dossier, attachment_pk)
     situation_id, name = attachment.situation_id, attachment.original_name
-    services.attachment_delete(dossier=dossier, attachment=attachment, by=_user(request))  # type: ignore[arg-type]
+    services.attachment_delete(dossier=dossier, attachment=attachment, by=_user(request))
     messages.success(request, f"« {name} » a été retiré du dossier.")
     if situation_id:
         return redirect("dossiers:situation", pk=dossier.pk, situation_pk=situation_id)

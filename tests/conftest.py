@@ -133,3 +133,13 @@ def _drop_stray_postgresql_sessions(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+@pytest.fixture
+def owner(candidate):
+    """A browser session of the dossier's owner."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(candidate)
+    return client

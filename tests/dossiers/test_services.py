@@ -21,13 +21,6 @@ from vaecos.utils.workflow import InvalidTransition
 
 
 @pytest.fixture
-def owner(candidate):
-    client = Client()
-    client.force_login(candidate)
-    return client
-
-
-@pytest.fixture
 def other_version(referentiel, tmp_path):
     return load_file(write_version(tmp_path)).version
 

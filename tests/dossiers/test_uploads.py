@@ -39,13 +39,6 @@ def encrypted_pdf() -> bytes:
 
 
 @pytest.fixture
-def owner(candidate):
-    client = Client()
-    client.force_login(candidate)
-    return client
-
-
-@pytest.fixture
 def send(owner, dossier):
     """Send a file through the page, follow the redirect, return the page's text."""
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("vaecos.www.urls")),
     path("comptes/", include("vaecos.www.accounts.urls")),
     path("livret2/", include("vaecos.www.dossiers.urls")),
+    path("livret2/", include("vaecos.www.documents.urls")),
     path("admin/", admin.site.urls),
 ]

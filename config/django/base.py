@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "vaecos.referentiels",
     "vaecos.cases",
     "vaecos.dossiers",
+    "vaecos.documents",
     "vaecos.demo",
     "vaecos.www",
 ]

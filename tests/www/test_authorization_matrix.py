@@ -31,6 +31,7 @@ from tests.accounts.factories import UserFactory
 from tests.conftest import REFERENTIEL_FILE
 from tests.dossiers.factories import dossier_for
 from tests.files import png_bytes, png_upload, upload
+from vaecos.documents.models import Livret2Import, UnplacedFragment
 from vaecos.dossiers import services
 from vaecos.dossiers.models import Attachment, Dossier, FieldRevision, Situation
 from vaecos.referentiels.loader import load_file
@@ -104,6 +105,14 @@ def owner_only(method: str, owner: Expect, **extra: Any) -> Rule:
     return Rule(method, expected, **extra)
 
 
+def owner_and_staff(method: str, expect: Expect) -> Rule:
+    """A document of a Livret 2: its owner and the certifier's staff (instructeur, admin). The
+    coach of this world follows nobody, so they get 404 like the others."""
+    allowed = {"owner": expect, "instructor": expect, "admin": expect}
+    others = dict.fromkeys(("other_candidate", "coach", "jury"), NOT_FOUND)
+    return Rule(method, {"anonymous": TO_LOGIN} | allowed | others)
+
+
 def everyone(method: str, expect: Expect) -> Rule:
     return Rule(method, dict.fromkeys(ROLES, expect))
 
@@ -166,6 +175,21 @@ RULES: dict[str, Rule] = {
     "dossiers:attachment_delete": owner_only(
         "POST", Expect(302, "/livret2/{dossier.pk}/motivation/")
     ),
+    # Its documents: the owner and the certifier's staff; import from Word: the owner only
+    "documents:download": owner_and_staff("GET", OK),
+    "documents:preview": owner_and_staff("GET", OK),
+    "documents:preview_page": owner_and_staff("GET", OK),
+    "documents:import_upload": owner_only("GET", OK),
+    "documents:import_report": owner_only("GET", OK),
+    "documents:import_confirm": owner_only("POST", Expect(302, "/livret2/{dossier.pk}/a-placer/")),
+    "documents:import_cancel": owner_only("POST", Expect(302, "/livret2/{dossier.pk}/")),
+    "documents:unplaced": owner_only("GET", OK),
+    "documents:place": owner_only(
+        "POST",
+        Expect(302, "/livret2/{dossier.pk}/a-placer/"),
+        data=lambda world: {"cible": "dossier.context"},
+    ),
+    "documents:set_aside": owner_only("POST", Expect(302, "/livret2/{dossier.pk}/a-placer/")),
 }
 
 # The admin namespace, by prefix: only administrators get past the admin's login page.
@@ -176,6 +200,9 @@ ADMIN_EXCEPTIONS = {
     "admin:logout": Expect(405),  # logging out is a POST
     "admin:autocomplete": Expect(403),  # needs the autocomplete's query parameters
     "admin:view_on_site": NOT_FOUND,  # no model of the platform has a public page
+    # Imports come only from the candidate's upload, never typed in the admin.
+    "admin:documents_livret2import_add": Expect(403),
+    "admin:documents_unplacedfragment_add": Expect(403),
 }
 
 
@@ -249,6 +276,18 @@ def build_world() -> SimpleNamespace:
     attachment = services.attachment_add(
         dossier=dossier, upload=upload("cv.png", png_bytes(), "image/png"), kind="cv", by=owner
     )
+    # A Word import waiting for confirmation, and a passage of an earlier one still to place.
+    pending_import = Livret2Import.objects.create(
+        dossier=dossier,
+        uploaded_by=owner,
+        original_name="livret2.docx",
+        sha256="0" * 64,
+        plan={"fields": {"context": "Le contexte venu de Word."}},
+        report={"placed": [], "unplaced": [{"where": "paragraphe 1", "text": "Un passage"}]},
+    )
+    fragment = UnplacedFragment.objects.create(
+        dossier=dossier, source=pending_import, position=0, where="paragraphe 3", text="À placer"
+    )
     # The other candidate has a dossier of their own: having one does not open anyone else's.
     dossier_for(referentiel, candidate=users["other_candidate"])
     # Someone who asked for a new password (not one of the roles: logging in would void the link).
@@ -268,6 +307,8 @@ def build_world() -> SimpleNamespace:
         empty_situation=empty_situation,
         field_key=field_key,
         attachment=attachment,
+        pending_import=pending_import,
+        fragment=fragment,
         uidb64=urlsafe_base64_encode(force_bytes(forgetful.pk)),
         token=default_token_generator.make_token(forgetful),
     )
@@ -301,6 +342,9 @@ def url_kwargs(entry: Entry, rule: Rule, world: SimpleNamespace) -> dict[str, An
         "number": lambda: 1,
         "situation_pk": lambda: world.situation.pk,
         "attachment_pk": lambda: world.attachment.pk,
+        "kind": lambda: "pdf",
+        "import_pk": lambda: world.pending_import.pk,
+        "fragment_pk": lambda: world.fragment.pk,
         "field_key": lambda: world.field_key,
         "uidb64": lambda: world.uidb64,
         "token": lambda: world.token,
@@ -351,6 +395,12 @@ def fingerprint(world: SimpleNamespace) -> dict[str, Any]:
             Situation.objects.filter(dossier=dossier).values_list("pk", "title", "context_mode")
         ),
         "revisions": FieldRevision.objects.filter(dossier=dossier).count(),
+        "imports": list(Livret2Import.objects.filter(dossier=dossier).values_list("pk", "status")),
+        "fragments": list(
+            UnplacedFragment.objects.filter(dossier=dossier).values_list(
+                "pk", "placed_in", "set_aside"
+            )
+        ),
         "attachments": list(Attachment.objects.filter(dossier=dossier).values_list("pk")),
         "owner_password": world.users["owner"]
         .__class__.objects.get(pk=world.users["owner"].pk)

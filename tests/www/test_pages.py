@@ -220,12 +220,13 @@ def test_the_instructor_list_has_a_fixed_number_of_queries(
         VaeCaseFactory(referentiel_version=referentiel)
     client = signed_in(instructor)
 
-    # Session, user, count of cases, one page of cases with their candidate and certification.
-    with django_assert_num_queries(4):
+    # Session, user, count of cases, one page of cases with their candidate and certification,
+    # their latest Livret 2.
+    with django_assert_num_queries(5):
         few = client.get("/")
     for _ in range(27):
         VaeCaseFactory(referentiel_version=referentiel)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         many = client.get("/")
 
     assert text(few).count("<tr>") == 1 + 3

@@ -38,6 +38,16 @@ class VaeCase(models.Model):
         null=True,
         blank=True,
     )
+    # The coach who follows the candidate (set by staff); the coaching issue adds organisations.
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="coached_cases",
+        verbose_name="accompagnateur",
+        null=True,
+        blank=True,
+        limit_choices_to={"role": "accompagnateur"},
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:

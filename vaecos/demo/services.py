@@ -1,18 +1,22 @@
 """Demo data for `make run`: one account per role and a half-written Livret 2. Idempotent."""
 
+import io
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from vaecos.accounts.models import Role, User
 from vaecos.cases.models import VaeCase
 from vaecos.cases.services import case_open
+from vaecos.documents.engine import render_pdf
 from vaecos.dossiers import fields as dossier_fields
 from vaecos.dossiers import services as dossier_services
-from vaecos.dossiers.models import Dossier
+from vaecos.dossiers.models import AttachmentKind, Dossier
 from vaecos.referentiels.models import Certification
 
 DATA = Path(__file__).resolve().parent / "data" / "livret2_demo.yaml"
@@ -92,6 +96,77 @@ def _fill_dossier(dossier: Dossier, data: dict[str, Any], by: User) -> None:
                 )
 
 
+def _screenshot_png() -> bytes:
+    """A drawn, anonymised « capture d'écran » of an online account (no real data)."""
+    image = Image.new("RGB", (900, 560), (245, 247, 250))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 900, 70), fill=(0, 83, 155))
+    draw.text((30, 25), "Mon Compte - espace allocataire (capture anonymisee)", fill="white")
+    lines = [
+        "Allocataire : [NOM] [PRENOM]        Numero : [NUMERO ALLOCATAIRE]",
+        "",
+        "Mes demarches en cours",
+        "  - Demande d'aide au logement : en cours de traitement",
+        "  - Piece a fournir : attestation de loyer (deposee le 12/09/2024)",
+        "",
+        "Mes messages",
+        "  - Votre demande a bien ete enregistree.",
+    ]
+    for index, line in enumerate(lines):
+        draw.text((40, 110 + index * 34), line, fill=(20, 20, 20))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _letter_pdf() -> bytes:
+    return render_pdf(
+        "letter.typ",
+        {
+            "title": "Notification de droit à la prime d'activité (copie anonymisée)",
+            "author": "CAF de Loire-Atlantique",
+            "header": "Copie anonymisée — pièce jointe au Livret 2",
+            "sender": ["Caisse d'allocations familiales", "de Loire-Atlantique"],
+            "recipient": ["[NOM] [PRÉNOM]", "[ADRESSE]", "[CODE POSTAL] [VILLE]"],
+            "place_date": "Saint-Nazaire, le 4 avril 2025",
+            "subject": "Votre droit à la prime d'activité",
+            "paragraphs": [
+                "Madame,",
+                "Suite à votre demande du 18 mars 2025, nous avons le plaisir de vous informer "
+                "qu'un droit à la prime d'activité vous est ouvert à compter du mois de mars 2025.",
+                "Ce droit est calculé pour trois mois à partir des ressources que vous avez "
+                "déclarées. Pensez à effectuer votre déclaration trimestrielle sur caf.fr ou "
+                "l'application mobile avant la date indiquée dans votre espace Mon Compte.",
+                "Nous vous prions d'agréer, Madame, l'expression de nos salutations distinguées.",
+            ],
+            "signature": ["Le directeur"],
+        },
+    )
+
+
+def _add_evidence(dossier: Dossier, by: User) -> None:
+    """Two anonymised supporting documents, so the jury's bundle has annexes to show."""
+    situations = {
+        s.activity.number: s
+        for s in dossier.situations.filter(included=True)
+        .select_related("activity")
+        .order_by("-activity__number", "-position")
+    }
+    files = [
+        (1, "notification-prime-activite-anonymisee.pdf", _letter_pdf(), "application/pdf"),
+        (3, "capture-mon-compte-anonymisee.png", _screenshot_png(), "image/png"),
+    ]
+    for number, name, content, content_type in files:
+        if number in situations:
+            dossier_services.attachment_add(
+                dossier=dossier,
+                upload=SimpleUploadedFile(name, content, content_type),
+                kind=AttachmentKind.EVIDENCE,
+                by=by,
+                situation=situations[number],
+            )
+
+
 @transaction.atomic
 def load_demo(password: str | None = None) -> dict[str, Any]:
     password = password or settings.DEMO_PASSWORD
@@ -112,5 +187,9 @@ def load_demo(password: str | None = None) -> dict[str, Any]:
         case = case_open(candidate=candidate, referentiel_version=version, branch=branch)
         dossier = dossier_services.dossier_open(case=case)
         _fill_dossier(dossier, data, candidate)
+        _add_evidence(dossier, candidate)
         created = True
+    if case.coach_id is None:
+        case.coach = users[Role.COACH]
+        case.save(update_fields=["coach"])
     return {"users": users, "case": case, "created": created}

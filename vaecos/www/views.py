@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -9,7 +10,13 @@ from django.views.decorators.http import require_GET
 from vaecos.accounts.models import Role
 from vaecos.cases.models import VaeCase
 from vaecos.dossiers.completeness import dossier_report
+from vaecos.dossiers.models import Dossier
 from vaecos.referentiels.models import ReferentielVersion
+
+
+def _latest_dossiers() -> Prefetch:
+    # The case's Livret 2 of its latest attempt comes first, for the documents column.
+    return Prefetch("dossiers", queryset=Dossier.objects.order_by("-attempt"))
 
 
 @require_GET
@@ -52,9 +59,13 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         return render(request, "www/home_candidate.html", {"items": items})
     if role == Role.INSTRUCTOR:
-        cases_qs = VaeCase.objects.select_related(
-            "candidate", "branch", "referentiel_version__certification"
-        ).order_by("-created_at")
+        cases_qs = (
+            VaeCase.objects.select_related(
+                "candidate", "branch", "referentiel_version__certification"
+            )
+            .prefetch_related(_latest_dossiers())
+            .order_by("-created_at")
+        )
         page = Paginator(cases_qs, 25).get_page(request.GET.get("page"))
         return render(request, "www/home_instructor.html", {"page": page})
     if role == Role.ADMIN:
@@ -63,5 +74,11 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "www/home_admin.html", {"versions": versions})
     if role == Role.COACH:
-        return render(request, "www/home_coach.html")
+        coached = (
+            VaeCase.objects.filter(coach=user.pk)
+            .select_related("candidate", "branch", "referentiel_version__certification")
+            .prefetch_related(_latest_dossiers())
+            .order_by("candidate__last_name", "candidate__first_name", "pk")
+        )
+        return render(request, "www/home_coach.html", {"cases": coached})
     return render(request, "www/home_jury.html")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from vaecos.accounts.models import User
+from vaecos.documents.permissions import allowed_kinds
 from vaecos.dossiers import fields as dossier_fields
 from vaecos.dossiers import history, services
 from vaecos.dossiers.completeness import dossier_report
@@ -125,7 +126,15 @@ def _base_context(dossier: Dossier, **extra: Any) -> dict[str, Any]:
 @require_GET
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
-    return render(request, "dossiers/overview.html", _base_context(dossier))
+    return render(
+        request,
+        "dossiers/overview.html",
+        _base_context(
+            dossier,
+            kinds=sorted(allowed_kinds(_user(request), dossier)),
+            unplaced_count=dossier.unplaced.filter(placed_in="", set_aside=False).count(),
+        ),
+    )
 
 
 @login_required

@@ -23,7 +23,7 @@ PYTHON ?= $(shell for c in python3.12 $$(ls -d $(PYENV_ROOT)/versions/3.12*/bin/
 help:
 	@echo "make run    — installe tout et lance la plateforme sur http://$(HOST):$(PORT)"
 	@echo "make test   — installe ce qu'il faut aux tests, contrôle qualité, puis toute la suite"
-	@echo "make bench  — mesure l'enregistrement automatique sous gunicorn"
+	@echo "make bench  — mesure l'enregistrement automatique sous gunicorn et le rendu des documents (PDF, Word) face à LibreOffice"
 
 $(VENV)/.python-ok:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -80,8 +80,23 @@ test-suite: $(VENV)/.dev node_modules/.installed chromium
 
 test: quality test-suite
 
-bench: $(VENV)/.dev node_modules/.installed
-	$(VPY) bench/autosave.py
+# `make bench` compares the Livret 2's PDF and DOCX with LibreOffice's conversion (bench/documents.py).
+.PHONY: libreoffice
+libreoffice:
+	@if [ "$$BENCH_SKIP_LIBREOFFICE" != "1" ] && ! command -v libreoffice >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui; \
+	  else \
+	    echo "LibreOffice manque pour le banc d'essai des documents. Installez-le avec :"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y libreoffice-writer-nogui"; \
+	    echo "(ou lancez BENCH_SKIP_LIBREOFFICE=1 make bench pour l'ignorer)"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# Both benchmarks run, even if the first fails; make fails if either did.
+bench: $(VENV)/.dev node_modules/.installed libreoffice
+	$(VPY) bench/autosave.py; a=$$?; $(VPY) bench/documents.py; d=$$?; exit $$((a || d))
 
 lock: $(VENV)/.dev
 	$(VPY) -m pip install --quiet pip-tools

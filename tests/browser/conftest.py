@@ -121,6 +121,26 @@ def page(context: BrowserContext) -> Page:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time() -> Iterator[None]:
+    """live_server shares the test's in-memory SQLite connection with its server thread; a
+    threaded server answering several requests at once (a page's preview images, say) would use
+    that one connection from several threads, which SQLite refuses ("bad parameter or other API
+    misuse"). A plain WSGIServer answers one request at a time and closes each connection."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        # The live server thread itself already uses the shared connections.
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = OneAtATime
+    yield
+    LiveServerThread.server_class = original
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _live_server_static_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """live_server serves static files from the finders; STATIC_ROOT only has to exist,
     otherwise WhiteNoise warns "No directory at …" (an error under this suite's filters)."""

@@ -129,3 +129,50 @@ def test_an_annex_that_cannot_be_read_is_announced_not_fatal(dossier, candidate,
     page = reader.pages[titles["Annexe 2 — courrier.pdf"]].extract_text()
 
     assert squash(UNREADABLE) in squash(page.replace("’", "'"))
+
+
+def test_a_cmyk_scan_is_set_as_a_page(dossier, candidate):
+    from PIL import Image
+
+    situation = services.situation_add(
+        dossier=dossier, activity=dossier.referentiel_version.activities.get(number=1), by=candidate
+    )
+    buffer = io.BytesIO()
+    Image.new("CMYK", (120, 80), (0, 80, 80, 0)).save(buffer, format="JPEG")
+    services.attachment_add(
+        dossier=dossier,
+        upload=upload("scan.jpg", buffer.getvalue(), "image/jpeg"),
+        kind="evidence",
+        by=candidate,
+        situation=situation,
+    )
+
+    reader = PdfReader(io.BytesIO(bundle_pdf(dossier)))
+
+    assert "Annexe 1 — scan.jpg" in dict(outline_titles(reader))
+    assert UNREADABLE not in "".join(p.extract_text() for p in reader.pages).replace("’", "'")
+
+
+def test_a_pdf_that_opens_but_cannot_be_copied_is_announced(dossier, candidate, monkeypatch):
+    from vaecos.documents import bundle
+
+    situation = services.situation_add(
+        dossier=dossier, activity=dossier.referentiel_version.activities.get(number=1), by=candidate
+    )
+    services.attachment_add(
+        dossier=dossier,
+        upload=upload("abime.pdf", letter("Abîmé"), "application/pdf"),
+        kind="evidence",
+        by=candidate,
+        situation=situation,
+    )
+
+    def broken_append(self, *args, **kwargs):
+        raise ValueError("Invalid page object")
+
+    monkeypatch.setattr(bundle.PdfWriter, "append", broken_append)
+
+    reader = PdfReader(io.BytesIO(bundle_pdf(dossier)))
+    page = reader.pages[dict(outline_titles(reader))["Annexe 1 — abime.pdf"]].extract_text()
+
+    assert squash(UNREADABLE) in squash(page.replace("’", "'"))

@@ -308,3 +308,59 @@ def test_import_command_explains_a_bad_file(dossier, candidate, tmp_path):
 
     with pytest.raises(CommandError, match="document Word"):
         call_command("import_livret2", str(path), "--candidate", candidate.email)
+
+
+def test_a_value_too_long_for_its_part_goes_to_place_by_hand(owner, dossier, candidate):
+    document = docx.Document()
+    document.add_heading("Votre motivation", level=1)
+    document.add_paragraph("Je veux faire reconnaître mon expérience.")
+    document.add_heading("Livret 2 : Analyse de l'expérience", level=1)
+    activity = dossier.referentiel_version.activities.get(number=1)
+    document.add_heading(f"I – {activity.title}", level=2)
+    long_title = "Un titre beaucoup trop long " * 12  # 336: over the 300 characters of a title
+    document.add_heading(f"Situation N°1 : {long_title.strip()}", level=3)
+    document.add_paragraph("Une allocataire vient me voir à l'accueil.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+
+    source = imports.import_read(
+        dossier=dossier, content=buffer.getvalue(), name="x.docx", by=candidate
+    )
+    response = owner.post(reverse("documents:import_confirm", args=[dossier.pk, source.pk]))
+
+    assert response.status_code == 302
+    situation = dossier.situations.get()
+    assert situation.title == ""
+    assert situation.description == "Une allocataire vient me voir à l'accueil."
+    fragment = UnplacedFragment.objects.get(dossier=dossier)
+    assert long_title.strip() in fragment.text
+    owner.post(
+        reverse("documents:place", args=[dossier.pk, fragment.pk]),
+        {"cible": f"situation.{situation.pk}.description"},
+    )
+    situation.refresh_from_db()
+    assert situation.description.endswith(long_title.strip())
+
+
+def test_placing_text_that_would_overflow_a_part_is_refused_with_a_message(
+    owner, dossier, candidate
+):
+    from tests.documents.builders import write
+
+    write(dossier, "dossier.context", "x" * 199_990, candidate)
+    source = imports.import_read(dossier=dossier, content=small_docx(), name="x.docx", by=candidate)
+    source.plan["fields"] = {}
+    source.save()
+    imports.import_apply(source=source, by=candidate)
+    fragment = UnplacedFragment.objects.get(dossier=dossier)
+
+    response = owner.post(
+        reverse("documents:place", args=[dossier.pk, fragment.pk]),
+        {"cible": "dossier.context"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "la limite est de 200000" in html.unescape(response.content.decode())
+    fragment.refresh_from_db()
+    assert fragment.is_open

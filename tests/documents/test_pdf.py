@@ -158,3 +158,14 @@ def test_situations_set_aside_stay_out_of_the_pdf(dossier, candidate, written):
     assert squash(situation.description) not in text
     # The other situation of activity I is now the only one: still numbered (2 are required).
     assert squash("Situation N°1 : title de la situation 2 de l'activité I.") in text
+
+
+def test_characters_no_font_can_draw_do_not_cost_the_pdf(dossier, candidate, written):
+    text = "Très content 😀 du résultat — 中文 — fin\x01 de ligne. Ελληνικά, кириллица, ✓ € œ ’."
+    write(dossier, dossier_fields.dossier_key("context"), text, candidate)
+    dossier.refresh_from_db()
+
+    body = squash("\n".join(pages_text(livret2_pdf(dossier))))
+
+    assert squash("Très content ? du résultat — ?? — fin de ligne.") in body
+    assert squash("Ελληνικά, кириллица, ✓ € œ ’.") in body

@@ -106,3 +106,25 @@ def test_the_overview_offers_the_documents(owner, dossier):
     assert "Télécharger en Word" in content
     assert reverse("documents:preview", args=[dossier.pk]) in content
     assert reverse("documents:import_upload", args=[dossier.pk]) in content
+
+
+def test_a_document_that_cannot_be_produced_gets_a_french_page_not_a_500(
+    owner, dossier, monkeypatch
+):
+    from vaecos.documents import exports
+    from vaecos.documents.engine import RenderError
+
+    def broken(*args, **kwargs):
+        raise RenderError("livret2.typ: boom")
+
+    monkeypatch.setattr(exports, "document", broken)
+    monkeypatch.setattr(exports, "preview_pages", broken)
+
+    for url in (
+        reverse("documents:download", args=[dossier.pk, "pdf"]),
+        reverse("documents:preview", args=[dossier.pk]),
+    ):
+        response = owner.get(url)
+        assert response.status_code == 503
+        assert "votre dossier, lui, est intact" in html.unescape(response.content.decode())
+    assert owner.get(reverse("documents:preview_page", args=[dossier.pk, 1])).status_code == 404

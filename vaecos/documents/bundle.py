@@ -14,9 +14,8 @@ from typing import Any
 
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
 
-from vaecos.documents.engine import render_pdf
+from vaecos.documents.engine import RenderError, render_pdf
 from vaecos.documents.livret2 import livret2_data
 from vaecos.dossiers.models import Attachment, Dossier
 
@@ -26,7 +25,6 @@ UNREADABLE = (
     "Ce document n'a pas pu être intégré au dossier (fichier illisible ou protégé par un mot de "
     "passe). Le candidat doit le déposer à nouveau."
 )
-IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 
 
 def _read(attachment: Attachment) -> bytes:
@@ -35,25 +33,34 @@ def _read(attachment: Attachment) -> bytes:
 
 
 def _pdf_reader(content: bytes) -> PdfReader | None:
+    """The annex, if its pages can really be copied (opening a PDF is not enough: a damaged
+    one can still fail when its pages are copied)."""
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted and not reader.decrypt(""):
             return None
         if len(reader.pages) == 0:
             return None
+        PdfWriter().append(reader, import_outline=False)
         return reader
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        logger.warning("annex PDF unreadable: %s", exc)
+    except Exception as exc:  # noqa: BLE001 — pypdf raises many kinds for a damaged file
+        logger.warning("annex PDF unreadable: %r", exc)
         return None
 
 
-def _image_ok(content: bytes) -> bool:
+def _image_for_pdf(content: bytes) -> tuple[bytes, str] | None:
+    """The image as Typst can set it in a PDF/A (RGB or grey; a CMYK scan is converted)."""
     try:
         with Image.open(io.BytesIO(content)) as image:
-            image.verify()
-        return True
+            image.load()
+            if image.format in ("PNG", "JPEG") and image.mode in ("RGB", "L", "RGBA", "LA", "P"):
+                return content, "png" if image.format == "PNG" else "jpg"
+            converted = image.convert("RGB")
+        buffer = io.BytesIO()
+        converted.save(buffer, format="PNG")
+        return buffer.getvalue(), "png"
     except Exception:  # noqa: BLE001 — Pillow raises many kinds for a broken image
-        return False
+        return None
 
 
 def _outline_pages(reader: PdfReader) -> dict[str, int]:
@@ -88,11 +95,12 @@ def bundle_pdf(dossier: Dossier) -> bytes:
             annex["error"] = UNREADABLE
             continue
         if annex["kind"] == "image":
-            if not _image_ok(content):
+            image = _image_for_pdf(content)
+            if image is None:
                 annex["error"] = UNREADABLE
                 continue
-            name = f"annexe-{annex['number']}.{IMAGE_EXTENSIONS.get(annex['content_type'], 'img')}"
-            files[name] = content
+            name = f"annexe-{annex['number']}.{image[1]}"
+            files[name] = image[0]
             annex["file"] = name
         else:
             reader = _pdf_reader(content)
@@ -108,7 +116,9 @@ def bundle_pdf(dossier: Dossier) -> bytes:
     positions = {}
     for number in inserts:
         prefix = f"Annexe {number} — "
-        page = next(p for title, p in pages_by_title.items() if title.startswith(prefix))
+        page = next((p for title, p in pages_by_title.items() if title.startswith(prefix)), None)
+        if page is None:  # cannot happen with our template; never insert pages blindly
+            raise RenderError(f"bundle: no bookmark for annex {number}")
         positions[number] = page
     # From the last annex back, so earlier insertion points do not move.
     for number in sorted(inserts, key=lambda n: positions[n], reverse=True):

@@ -17,7 +17,7 @@ from vaecos.dossiers.models import Dossier
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PREVIEW_PPI = 80
+PREVIEW_PPI = 110
 PREVIEW_SECONDS = 600
 
 

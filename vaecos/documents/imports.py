@@ -50,19 +50,59 @@ def _plan_values(plan: docx_import.ImportPlan) -> dict[str, Any]:
     }
 
 
+def _too_long(values: dict[str, Any], report: dict[str, Any]) -> None:
+    """A value longer than its part allows is not written: its paragraphs go "à placer", where
+    the candidate puts them in a part that can hold them (a 400-character title into the
+    description, say). Nothing is cut, nothing is lost."""
+    romans = {number: docx_import.roman(number) for number in range(1, 40)}
+    moved: set[str] = set()
+
+    def check(key: str, name: str, text: str | None, limits: dict[str, tuple[str, int]]) -> bool:
+        if text is None or name not in limits or len(text) <= limits[name][1]:
+            return False
+        moved.add(key)
+        return True
+
+    for name in ("last_name", "first_name"):
+        if check(f"dossier.{name}", name, values.get(name), dossier_fields.DOSSIER_FIELDS):
+            values[name] = None
+    for name, text in list(values["fields"].items()):
+        if check(f"dossier.{name}", name, text, dossier_fields.DOSSIER_FIELDS):
+            del values["fields"][name]
+    for item in values["situations"]:
+        prefix = f"situation.{romans.get(item['activity_number'], '?')}.{item['ordinal']}"
+        for name in ("title", "when", "own_context"):
+            if check(f"{prefix}.{name}", name, item.get(name), dossier_fields.SITUATION_FIELDS):
+                item[name] = "" if name != "own_context" else None
+        for name, text in list(item["parts"].items()):
+            if check(f"{prefix}.{name}", name, text, dossier_fields.SITUATION_FIELDS):
+                del item["parts"][name]
+    if moved:
+        kept = [p for p in report["placed"] if p.get("key") not in moved]
+        out = [
+            {"where": p["where"], "text": p["text"]}
+            for p in report["placed"]
+            if p.get("key") in moved
+        ]
+        report["placed"] = kept
+        report["unplaced"] = [*report["unplaced"], *out]
+
+
 def import_read(*, dossier: Dossier, content: bytes, name: str, by: User) -> Livret2Import:
     """Check and read a .docx into a pending import; the dossier itself is not touched."""
     if not dossier.is_editable:
         raise ImportRefused("Ce Livret 2 est finalisé : il ne peut plus être modifié.")
     docx_import.check_docx(content)
     plan = docx_import.parse_docx(content, docx_import.rules_for(dossier.referentiel_version))
+    values, report = _plan_values(plan), plan.to_json()
+    _too_long(values, report)
     return Livret2Import.objects.create(
         dossier=dossier,
         uploaded_by=by,
         original_name=name[:255],
         sha256=hashlib.sha256(content).hexdigest(),
-        plan=_plan_values(plan),
-        report=plan.to_json(),
+        plan=values,
+        report=report,
     )
 
 

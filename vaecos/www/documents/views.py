@@ -1,5 +1,6 @@
 """Documents of a Livret 2 (PDF, Word, the jury's bundle, preview) and import from Word."""
 
+import logging
 from typing import cast
 
 from django.contrib import messages
@@ -19,8 +20,14 @@ from vaecos.documents.permissions import Kind, allowed_kinds, can_download
 from vaecos.dossiers.completeness import dossier_report
 from vaecos.dossiers.models import Dossier
 from vaecos.dossiers.permissions import can_edit, can_view
+from vaecos.utils.errors import ActionRefused
 
 MAX_UPLOAD = 20 * 1024 * 1024
+NOT_PRODUCED = (
+    "Le document n'a pas pu être produit. L'incident est enregistré pour l'équipe technique ; "
+    "votre dossier, lui, est intact. Réessayez plus tard."
+)
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User:
@@ -49,6 +56,16 @@ def _owned(request: HttpRequest, pk: int, *, edit: bool = False) -> Dossier:
     return dossier
 
 
+def _not_produced(request: HttpRequest) -> HttpResponse:
+    logger.exception("document rendering failed")
+    return render(
+        request,
+        "documents/not_produced.html",
+        {"message": NOT_PRODUCED},
+        status=503,
+    )
+
+
 @login_required
 @require_GET
 def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
@@ -62,12 +79,7 @@ def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     try:
         doc = exports.document(dossier, wanted)
     except RenderError:
-        messages.error(
-            request,
-            "Le document n'a pas pu être produit. L'équipe technique est prévenue ; "
-            "réessayez dans quelques minutes.",
-        )
-        return redirect("www:home")
+        return _not_produced(request)
     response = HttpResponse(doc.content, content_type=doc.content_type)
     disposition = "inline" if request.GET.get("afficher") == "1" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{doc.filename}"'
@@ -81,7 +93,10 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(pk)
     if not can_download(_user(request), dossier, Kind.PDF):
         raise Http404("Dossier introuvable.")
-    version, pages = exports.preview_pages(dossier)
+    try:
+        version, pages = exports.preview_pages(dossier)
+    except RenderError:
+        return _not_produced(request)
     return render(
         request,
         "documents/preview.html",
@@ -102,7 +117,11 @@ def preview_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     dossier = _dossier(pk)
     if not can_download(_user(request), dossier, Kind.PDF):
         raise Http404("Dossier introuvable.")
-    _, pages = exports.preview_pages(dossier)
+    try:
+        _, pages = exports.preview_pages(dossier)
+    except RenderError:
+        logger.exception("preview rendering failed")
+        raise Http404("Aperçu indisponible.") from None
     if not 1 <= number <= len(pages):
         raise Http404("Page introuvable.")
     response = HttpResponse(pages[number - 1], content_type="image/png")
@@ -180,7 +199,7 @@ def import_confirm(request: HttpRequest, pk: int, import_pk: int) -> HttpRespons
     source = _source(dossier, import_pk)
     try:
         result = imports.import_apply(source=source, by=_user(request))
-    except imports.ImportRefused as exc:
+    except ActionRefused as exc:
         messages.error(request, exc.message)
         return redirect("documents:import_report", dossier.pk, source.pk)
     text = (
@@ -242,7 +261,7 @@ def fragment_place(request: HttpRequest, pk: int, fragment_pk: int) -> HttpRespo
         imports.fragment_place(
             fragment=fragment, field_key=request.POST.get("cible", ""), by=_user(request)
         )
-    except imports.ImportRefused as exc:
+    except ActionRefused as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Texte placé. Il est ajouté à la fin de la partie choisie.")

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vaecos.documents import exports
+from vaecos.documents.engine import RenderError
 from vaecos.documents.permissions import Kind
 from vaecos.dossiers.models import Dossier
 
@@ -26,7 +27,10 @@ class Command(BaseCommand):
         )
         if dossier is None:
             raise CommandError(f"Aucun Livret 2 n'a le numéro {options['dossier_id']}.")
-        doc = exports.document(dossier, Kind(options["format"]))
+        try:
+            doc = exports.document(dossier, Kind(options["format"]))
+        except RenderError as exc:
+            raise CommandError(f"Le document n'a pas pu être produit : {exc}") from exc
         output = Path(options["output"])
         try:
             output.write_bytes(doc.content)

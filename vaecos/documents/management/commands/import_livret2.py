@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from vaecos.accounts.models import Role, User
 from vaecos.documents import docx_import, imports
@@ -64,10 +65,11 @@ class Command(BaseCommand):
                 )
                 report = plan.to_json()
             else:
-                source = imports.import_read(
-                    dossier=dossier, content=content, name=path.name, by=actor
-                )
-                imports.import_apply(source=source, by=actor)
+                with transaction.atomic():  # read and apply, or nothing at all
+                    source = imports.import_read(
+                        dossier=dossier, content=content, name=path.name, by=actor
+                    )
+                    imports.import_apply(source=source, by=actor)
                 report = source.report
         except ActionRefused as exc:
             raise CommandError(exc.message) from exc

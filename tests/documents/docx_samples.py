@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from xml.sax.saxutils import escape
 
 import docx
 from docx.document import Document
@@ -49,6 +50,8 @@ def rules() -> ParseRules:
         ),
         situation_parts=(*parts, ("own_context", "Contexte propre à la situation")),
         branches=tuple((b["code"], b["name"]) for b in data["branches"]),
+        certification_name=data["certification"]["name"],
+        rncp_code=data["certification"]["rncp_code"],
     )
 
 
@@ -253,4 +256,79 @@ def many_paragraphs(count: int) -> bytes:
     body_start = xml.index("<w:body>") + len("<w:body>")
     paragraphs = "<w:p><w:r><w:t>x</w:t></w:r></w:p>" * count
     entries["word/document.xml"] = (xml[:body_start] + paragraphs + xml[body_start:]).encode()
+    return zipped(entries)
+
+
+def custom_xml_bomb(parts: int = 40) -> bytes:
+    """A small .docx carrying `parts` custom XML parts of 1 MiB of "<b/>" each (~1 KB zipped).
+
+    Exactly 1 MiB: the archive-wide ratio check only looks at larger entries.
+    """
+    entries = entries_of(minimal_docx())
+    filler = b"<b/>" * ((1024 * 1024 - len(b"<a></a>")) // 4)
+    for number in range(1, parts + 1):
+        entries[f"customXml/item{number}.xml"] = b"<a>" + filler + b"</a>"
+    return zipped(entries)
+
+
+def document_of_markup(size: int) -> bytes:
+    """A .docx whose document.xml is at most `size` bytes, nearly all "<w:b/>" in one run."""
+    entries = entries_of(minimal_docx())
+    xml = entries["word/document.xml"]
+    at = xml.index(b"<w:t>")
+    filler = b"<w:b/>" * ((size - len(xml) - len(b"<w:rPr></w:rPr>")) // 6)
+    entries["word/document.xml"] = xml[:at] + b"<w:rPr>" + filler + b"</w:rPr>" + xml[at:]
+    return zipped(entries)
+
+
+def lying_size(data: bytes, name: str, declared: int) -> bytes:
+    """`data` with the uncompressed size of `name` in the central directory replaced."""
+    encoded = name.encode()
+    at = data.rindex(b"PK\x01\x02", 0, data.rindex(encoded))
+    assert data[at + 46 : at + 46 + len(encoded)] == encoded
+    return data[: at + 24] + declared.to_bytes(4, "little") + data[at + 28 :]
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NOTE_PARTS = {
+    "footnotes": ("footnote", "footnoteRef", "footnotes"),
+    "endnotes": ("endnote", "endnoteRef", "endnotes"),
+}
+
+
+def with_notes(data: bytes, kind: str, notes: list[list[str]]) -> bytes:
+    """`data` with a footnotes or endnotes part (python-docx cannot write one) holding `notes`,
+    one list of paragraphs per note, after Word's two separator notes."""
+    tag, ref, rel = NOTE_PARTS[kind]
+    items = [
+        f'<w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{tag}>',
+        f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
+        f"</w:r></w:p></w:{tag}>",
+    ]
+    for number, paragraphs in enumerate(notes, start=1):
+        body = "".join(
+            f'<w:p><w:r><w:{ref}/></w:r><w:r><w:t xml:space="preserve"> {escape(text)}</w:t></w:r>'
+            "</w:p>"
+            for text in paragraphs
+        )
+        items.append(f'<w:{tag} w:id="{number}">{body}</w:{tag}>')
+    entries = entries_of(data)
+    entries[f"word/{kind}.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:{kind} xmlns:w="{W_NS}">{"".join(items)}</w:{kind}>'
+    ).encode()
+    rels = entries["word/_rels/document.xml.rels"].decode()
+    rels = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdNotes{kind}" Target="{kind}.xml" Type="http://schemas.'
+        f'openxmlformats.org/officeDocument/2006/relationships/{rel}"/></Relationships>',
+    )
+    entries["word/_rels/document.xml.rels"] = rels.encode()
+    types = entries["[Content_Types].xml"].decode()
+    types = types.replace(
+        "</Types>",
+        f'<Override PartName="/word/{kind}.xml" ContentType="application/vnd.openxmlformats-'
+        f'officedocument.wordprocessingml.{kind}+xml"/></Types>',
+    )
+    entries["[Content_Types].xml"] = types.encode()
     return zipped(entries)

@@ -1,5 +1,6 @@
 """Reading a Livret 2 from Word: refused files, recognition of a filled template, round trip."""
 
+import difflib
 import functools
 import io
 import random
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from tests.documents import docx_samples
 from tests.dossiers.factories import complete_dossier
 from vaecos.demo.services import load_demo
+from vaecos.documents import docx_import
 from vaecos.documents.docx_export import clean, render_docx
 from vaecos.documents.docx_import import (
     MAX_DOCX_BYTES,
@@ -440,6 +442,121 @@ def test_what_word_adds_toc_fields_content_controls_text_boxes_and_tracked_chang
     )
 
 
+def test_only_the_templates_own_cover_lines_are_structure():
+    document = docx.Document()
+    for line in (
+        "Validation des acquis de l’expérience (VAE)",
+        "CQP Conseiller offres de services (inscrit au RNCP n°35543)",
+        "CQP Conseiller offre de services",  # a variant without the parenthesis, misspelt
+        "Livret 2 – Rédaction du dossier de validation",
+        "LIVRET 2 – DOSSIER DE VALIDATION",
+    ):
+        docx_samples.bold(document, line)
+    mine = (
+        "J'ai choisi la VAE car je travaille à la CAF depuis dix ans.",
+        "Mon CQP, je le prépare avec ma tutrice.",
+        "VAE",
+    )
+    docx_samples.bold(document, mine[0])
+    document.add_paragraph(mine[1])
+    document.add_paragraph(mine[2])
+    document.add_heading("Votre motivation", level=1)
+
+    plan = parse(document)
+
+    assert [f.text for f in plan.unplaced] == list(mine)
+    reasons = {p.fragment.text: p.target.field for p in plan.placements}
+    assert list(reasons.values()) == ["page de couverture"] * 5 + ["titre de section"]
+
+
+def test_in_the_annex_list_only_listed_annexes_are_structure():
+    document = docx.Document()
+    document.add_heading("Liste des annexes", level=1)
+    listed = (
+        "Annexe 1 — CV Marie.pdf — CV — Votre motivation",
+        "Annexe 2 — photo.jpg — Activité I — Situation N°1 : Un accueil — difficile",
+        "Annexe 3 — scan 2.png — Activité II — Situation",
+        "Annexe 4 — courrier anonymisé.pdf",
+        "Annexe 5",
+        "Aucune annexe.",
+    )
+    mine = (
+        "Annexe 6 : j'y ai mis le courrier que j'ai envoyé à l'assurée pour lui expliquer ses "
+        "droits, avec sa réponse, parce qu'il montre comment j'adapte mon vocabulaire.",
+        "Annexe 7 — un tableau de suivi que j'ai conçu moi-même pour l'équipe",
+    )
+    for line in (*listed, *mine):
+        document.add_paragraph(line)
+
+    plan = parse(document)
+
+    assert [f.text for f in plan.unplaced] == list(mine)
+    assert placed(plan)["structure"] == ["Liste des annexes", *listed]
+
+
+def test_a_sentence_starting_with_situation_is_text_not_a_new_situation():
+    document = docx.Document()
+    docx_samples.bold(document, "Activité I")
+    docx_samples.bold(document, "Situation N°1")
+    document.add_paragraph("Un assuré se présente à l'accueil.")
+    sentence = (
+        "Situation : la personne était très inquiète, car elle n'avait plus de revenus depuis "
+        "deux mois et ne savait pas à quelles aides elle pouvait prétendre."
+    )
+    document.add_paragraph(sentence)
+    document.add_paragraph("Situation 2 : Un retard de paiement")  # short: a heading
+    document.add_paragraph("Une allocataire m'appelle.")
+
+    plan = parse(document)
+
+    assert [(s.ordinal, s.title, s.parts) for s in plan.situations] == [
+        (1, "", {"description": f"Un assuré se présente à l'accueil.\n{sentence}"}),
+        (2, "Un retard de paiement", {"description": "Une allocataire m'appelle."}),
+    ]
+
+
+def test_footnotes_endnotes_and_comments_wait_to_be_placed():
+    document = docx.Document()
+    docx_samples.bold(document, "Votre motivation")
+    paragraph = document.add_paragraph("Je travaille à la CPAM.")
+    document.add_comment(paragraph.runs, text="Préciser depuis quand.", author="Coach")
+    data = docx_samples.to_bytes(document)
+    data = docx_samples.with_notes(data, "footnotes", [["Depuis 2015."], ["Au service", "accueil"]])
+    data = docx_samples.with_notes(data, "endnotes", [["Source : mon employeur."]])
+
+    plan = parse_docx(data, RULES)
+
+    assert plan.fields == {"motivation_reasons": "Je travaille à la CPAM."}
+    assert [(f.index, f.where, f.text) for f in plan.unplaced] == [
+        (2, "note de bas de page 1", "Depuis 2015."),
+        (3, "note de bas de page 2, paragraphe 1", "Au service"),
+        (4, "note de bas de page 2, paragraphe 2", "accueil"),
+        (5, "note de fin 1", "Source : mon employeur."),
+        (6, "commentaire 1", "Préciser depuis quand."),
+    ]
+
+
+def test_headers_and_footers_give_only_what_is_not_the_running_header():
+    document = docx.Document()
+    docx_samples.two_columns(document, [("NOM", "Dupont"), ("Prénom", "Marie")])
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "DUPONT Marie — Livret 2"
+    section.header.add_paragraph("Dupont Marie")
+    section.header.add_paragraph("Brouillon : ne pas diffuser")
+    section.footer.paragraphs[0].text = "Page 2 / 14"
+    section.footer.add_paragraph("12")
+    section.footer.add_paragraph("Relu par ma tutrice le 3 mars")
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].text = "Brouillon : ne pas diffuser"  # once only
+
+    plan = parse_docx(docx_samples.to_bytes(document), RULES)
+
+    assert [(f.where, f.text) for f in plan.unplaced] == [
+        ("en-tête de page, paragraphe 3", "Brouillon : ne pas diffuser"),
+        ("pied de page, paragraphe 3", "Relu par ma tutrice le 3 mars"),
+    ]
+
+
 # --- Round trip with the export --------------------------------------------------------------
 
 TRICKY = (
@@ -652,6 +769,113 @@ def test_too_much_text_is_refused():
     document.add_paragraph("".join(letters))
     with pytest.raises(DocxRejected, match="plus de 2 000 000 caractères"):
         check_docx(docx_samples.to_bytes(document))
+
+
+@pytest.fixture
+def spy_on_reads(monkeypatch):
+    """Once called, records the archive entries decompressed (custom XML parts: a failure)."""
+
+    def start() -> list[str]:
+        names: list[str] = []
+        original = zipfile.ZipFile.open
+
+        def spy(self, name, *args, **kwargs):
+            names.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+            if names[-1].startswith("customXml/"):
+                raise AssertionError(f"{names[-1]} decompressed")
+            return original(self, name, *args, **kwargs)
+
+        monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+        return names
+
+    return start
+
+
+def test_parts_the_import_does_not_need_are_never_decompressed(spy_on_reads):
+    data = docx_samples.custom_xml_bomb()  # 40 MiB of "<b/>": 1.4 GB once parsed
+    assert len(data) < 100_000
+    opened = spy_on_reads()
+
+    check_docx(data)
+    plan = parse_docx(data, RULES)
+
+    assert [f.text for f in plan.unplaced] == ["Bonjour"]
+    assert set(opened) == {
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "word/_rels/document.xml.rels",
+        "word/document.xml",
+        "word/styles.xml",
+    }
+
+
+def test_a_part_of_pure_repetition_is_refused_before_it_is_decompressed(spy_on_reads):
+    data = docx_samples.document_of_markup(1024 * 1024)  # under the archive-wide check
+    opened = spy_on_reads()
+
+    with pytest.raises(DocxRejected, match="anormalement compressé"):
+        check_docx(data)
+    assert "word/document.xml" not in opened
+
+
+@pytest.mark.parametrize(("limit", "read"), [("MAX_READ_BYTES", False), ("MAX_MARKUP", True)])
+def test_the_parts_read_are_bounded_in_size_and_in_markup(monkeypatch, spy_on_reads, limit, read):
+    data = docx_samples.many_paragraphs(3_000)
+    check_docx(data)
+    monkeypatch.setattr(docx_import, limit, 10_000)
+    opened = spy_on_reads()
+
+    with pytest.raises(DocxRejected, match="anormalement compressé"):
+        check_docx(data)
+    # The declared size refuses before reading; the markup, before parsing.
+    assert ("word/document.xml" in opened) is read
+
+
+@pytest.mark.parametrize("declared", [100, 100_000])
+def test_a_size_that_lies_makes_the_file_invalid(declared):
+    data = docx_samples.lying_size(docx_samples.minimal_docx(), "word/document.xml", declared)
+
+    with pytest.raises(DocxRejected, match="n'est pas un document Word"):
+        check_docx(data)
+
+
+def test_lines_made_of_title_words_are_not_compared_in_full():
+    """A line passes difflib's full ratio only if a cheap bound (LCS) says it may match."""
+    words = " ".join(activity.title for activity in RULES.activities).split()
+    rng = random.Random(7)
+    document = docx.Document()
+    for _ in range(2_000):
+        docx_samples.bold(document, " ".join(rng.sample(words, 14)))
+    data = docx_samples.to_bytes(document)
+    calls = 0
+    ratio = difflib.SequenceMatcher.ratio
+
+    def counted(self):
+        nonlocal calls
+        calls += 1
+        return ratio(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(difflib.SequenceMatcher, "ratio", counted)
+        plan = parse_docx(data, RULES)
+
+    assert len(plan.unplaced) == 2_000
+    assert calls < 20  # 4 114 before the bound
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(a=st.text(alphabet="abcé d", max_size=40), b=st.text(alphabet="abcé d", max_size=40))
+def test_the_lcs_bound_is_exact(a, b):
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            table[i + 1][j + 1] = (
+                table[i][j] + 1 if x == y else max(table[i][j + 1], table[i + 1][j])
+            )
+    assert docx_import._lcs(a, b, docx_import.Matchers()) == table[-1][-1]
+    if a and b:
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        assert matcher.ratio() <= 2 * table[-1][-1] / (len(a) + len(b)) + 1e-9
 
 
 # --- Properties over random documents --------------------------------------------------------
@@ -952,3 +1176,23 @@ def test_a_damaged_file_raises_nothing_but_docx_rejected(cut, length, insert, wh
     else:
         assert isinstance(plan, ImportPlan)
         assert all(isinstance(f, Fragment) for f in plan.unplaced)
+
+
+def test_a_bold_sentence_that_starts_like_a_label_is_kept_as_text():
+    document = docx.Document()
+    document.add_heading("Livret 2 : Analyse de l'expérience", level=1)
+    document.add_heading("I – Accueille, informe, oriente et conseille l'utilisateur", level=2)
+    document.add_heading("Situation N°1 : Une demande d'aide", level=3)
+    docx_samples.bold(document, "Pourquoi j'ai appelé la référente technique ce jour-là")
+    document.add_paragraph("Parce que le dossier dépassait mes connaissances.")
+    docx_samples.bold(document, "Mes atouts pour ce CQP")  # a label written in other words
+    document.add_paragraph("L'écoute.")
+
+    plan = parse(document)
+
+    situation = plan.situations[0]
+    assert situation.parts["rationale"] == (
+        "Pourquoi j'ai appelé la référente technique ce jour-là\n"
+        "Parce que le dossier dépassait mes connaissances."
+    )
+    assert plan.fields["motivation_strengths"] == "L'écoute."

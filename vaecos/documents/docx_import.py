@@ -1,9 +1,12 @@
 """Reading a Livret 2 written in Word (.docx): a safety check, then a plan of where each text goes.
 
 `check_docx` refuses what must never be opened (old .doc, macros, zip bombs, broken XML, huge
-documents). `parse_docx` walks the document body in order and attributes every non-empty
-paragraph to a part of the dossier, to the template's own structure, or to "unplaced": nothing
-the candidate wrote is dropped. It writes nothing; `rules_for` is its only database access.
+documents); only the parts the import needs are ever decompressed. `parse_docx` walks the
+document body in order and attributes every non-empty paragraph to a part of the dossier, to the
+template's own structure (its fixed lines only), or to "unplaced"; footnotes, endnotes, comments
+and what headers and footers hold beyond the running header and page number are unplaced too:
+nothing the candidate wrote is dropped. It writes nothing; `rules_for` is its only database
+access.
 
 The parser reads the package with lxml itself (safe parser: no entities, no network, no DTD)
 rather than through python-docx, so it also reads templates (.dotx), content controls and text
@@ -24,7 +27,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -33,6 +36,7 @@ from vaecos.documents.livret2 import (
     ANALYSIS_HEADING,
     ANNEXES_HEADING,
     CONTEXT_HEADING,
+    COVER_LINES,
     LIST_MARKER,
     MOTIVATION_HEADING,
 )
@@ -47,6 +51,21 @@ MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_ENTRIES = 2_000
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_FROM = 1024 * 1024  # small entries may be very compressible without harm
+# Only the parts the import reads are decompressed (the main document, its styles, notes,
+# comments, headers and footers, and the package's content types and relationships); the rest
+# (images, custom XML, themes…) is never opened. The parts read are bounded three ways:
+# - their declared sizes, all together, before anything is read (and no part is read beyond its
+#   declared size: a header that lies makes the file invalid, not bigger);
+# - a ratio for parts over 256 KB: deflate tops out near 1 000:1, which only pure repetition
+#   reaches (1 MB of "<b/>" is ~1 000:1); real parts stay well below (python-docx's own
+#   styles.xml is 29:1, 20 000 identical short paragraphs 265:1), so 20:1 would refuse real files;
+# - their markup, counted before parsing: each "<" or "=" is at most one element or attribute,
+#   ~120–250 bytes once parsed by lxml, so 1 000 000 of them keep a parse under ~250 MB,
+#   while a paragraph as Word writes it takes 10 to 50 (a long Livret 2 has a few thousand).
+MAX_READ_BYTES = 32 * 1024 * 1024
+READ_RATIO_FROM = 256 * 1024
+MAX_READ_RATIO = 400
+MAX_MARKUP = 1_000_000
 MAX_BLOCKS = 20_000  # paragraphs + table cells
 MAX_CHARS = 2_000_000
 
@@ -74,7 +93,6 @@ MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 MATH_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 
 
 def _w(tag: str) -> str:
@@ -133,10 +151,89 @@ def _xml(blob: bytes) -> Any:
 class _Package:
     document: Any
     styles: Any | None
+    # Text outside the body, in reading order: (kind, root) with kind "footnotes", "endnotes",
+    # "comments", "header" or "footer".
+    others: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
+
+
+class _Reader:
+    """Reads only the parts the import needs, each with its size checked before and while reading.
+
+    Nothing else of the archive is decompressed (images, custom XML, themes, settings…): their
+    declared sizes are checked, never their content.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> None:
+        self.archive = archive
+        self.infos = infos
+        self.read_bytes = 0
+        self.markup = 0
+
+    def declared(self, names: list[str]) -> None:
+        """Refuse before reading when the parts about to be read are too big, once decompressed."""
+        total = self.read_bytes + sum(self.infos[name].file_size for name in names)
+        if total > MAX_READ_BYTES:
+            raise DocxRejected(BOMB_MESSAGE)
+
+    def xml(self, name: str) -> Any:
+        info = self.infos[name]
+        if info.file_size > READ_RATIO_FROM and (
+            info.file_size > MAX_READ_RATIO * max(info.compress_size, 1)
+        ):
+            raise DocxRejected(BOMB_MESSAGE)
+        self.declared([name])
+        try:
+            with self.archive.open(info) as entry:
+                # Never more than declared, whatever the stream holds (zipfile checks the CRC).
+                blob = entry.read(info.file_size + 1)
+        except Exception as error:  # bad CRC, broken deflate stream, unknown compression…
+            raise DocxRejected(INVALID) from error
+        if len(blob) != info.file_size:
+            raise DocxRejected(INVALID)
+        self.read_bytes += len(blob)
+        # What bounds the memory of the parsed trees, whatever the markup (see MAX_MARKUP).
+        self.markup += blob.count(b"<") + blob.count(b"=")
+        if self.markup > MAX_MARKUP:
+            raise DocxRejected(BOMB_MESSAGE)
+        return _xml(blob)
+
+    def optional(self, name: str | None) -> Any | None:
+        return self.xml(name) if name is not None and name in self.infos else None
+
+
+def _rels_name(part: str) -> str:
+    folder, _, base = part.rpartition("/")
+    return f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+
+
+def _targets(rels: Any | None, source: str) -> list[tuple[str, str]]:
+    """(type, part name) of the internal relationships of `source`, in document order."""
+    if rels is None:
+        return []
+    folder = source.rpartition("/")[0]
+    found = []
+    for rel in rels.iter(f"{{{REL_NS}}}Relationship"):
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}".lstrip("/")
+        parts: list[str] = []
+        for piece in path.split("/"):
+            if piece == "..":
+                if parts:
+                    parts.pop()
+            elif piece not in ("", "."):
+                parts.append(piece)
+        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+        found.append((kind, "/".join(parts)))
+    return found
+
+
+_OTHER_PARTS = ("footnotes", "endnotes", "comments", "header", "footer")
 
 
 def _open(data: bytes) -> _Package:
-    """Every check of `check_docx`; returns the parsed main document and styles."""
+    """Every check of `check_docx`; returns the parsed main document, styles and notes."""
     if not data:
         raise DocxRejected("Le fichier est vide.")
     if len(data) > MAX_DOCX_BYTES:
@@ -167,55 +264,62 @@ def _open(data: bytes) -> _Package:
             raise DocxRejected(MACRO_MESSAGE)
         if any(info.flag_bits & 0x1 for info in infos):
             raise DocxRejected(OLE_MESSAGE)  # encrypted entries: a password-protected file
-        if len(set(names)) != len(names) or not {
-            "[Content_Types].xml",
-            "word/document.xml",
-        } <= set(names):
+        if len(set(names)) != len(names) or "[Content_Types].xml" not in names:
             raise DocxRejected(INVALID)
-        try:
-            parts = {
-                name: archive.read(name)
-                for name in names
-                if name.lower().endswith((".xml", ".rels"))
-            }
-        except Exception as error:  # bad CRC, broken deflate stream, unknown compression…
-            raise DocxRejected(INVALID) from error
-    roots = {name: _xml(blob) for name, blob in parts.items()}
-    content_types = roots["[Content_Types].xml"]
-    for item in content_types.iter(f"{{{CT_NS}}}Default", f"{{{CT_NS}}}Override"):
-        kind = (item.get("ContentType") or "").lower()
-        if "macroenabled" in kind or "vbaproject" in kind:
-            raise DocxRejected(MACRO_MESSAGE)
-    document = roots["word/document.xml"]
-    if document.tag != _w("document") or document.find(W_BODY) is None:
-        raise DocxRejected(INVALID)
-    blocks = sum(1 for _ in document.iter(W_P, W_TC))
+        reader = _Reader(archive, {info.filename: info for info in infos})
+        content_types = reader.xml("[Content_Types].xml")
+        for item in content_types.iter(f"{{{CT_NS}}}Default", f"{{{CT_NS}}}Override"):
+            kind = (item.get("ContentType") or "").lower()
+            if "macroenabled" in kind or "vbaproject" in kind:
+                raise DocxRejected(MACRO_MESSAGE)
+        main = next(
+            (
+                name
+                for kind, name in _targets(reader.optional("_rels/.rels"), "")
+                if kind == "officeDocument" and name in reader.infos
+            ),
+            "word/document.xml",
+        )
+        if main not in reader.infos:
+            raise DocxRejected(INVALID)
+        related = _targets(reader.optional(_rels_name(main)), main)
+        styles = next((name for kind, name in related if kind == "styles"), "word/styles.xml")
+        others = [
+            (kind, name)
+            for kind, name in related
+            if kind in _OTHER_PARTS and name in reader.infos and name != main
+        ]
+        others = list(dict.fromkeys(others))  # a part named twice is read once
+        others.sort(key=lambda item: _OTHER_PARTS.index(item[0]))  # stable: file order kept
+        reader.declared(
+            [main, *([styles] if styles in reader.infos else []), *(n for _, n in others)]
+        )
+        document = reader.xml(main)
+        if document.tag != _w("document") or document.find(W_BODY) is None:
+            raise DocxRejected(INVALID)
+        package = _Package(
+            document=document,
+            styles=reader.optional(styles),
+            others=[(kind, reader.xml(name)) for kind, name in others],
+        )
+    roots = [document, *(root for _, root in package.others)]
+    blocks = sum(1 for root in roots for _ in root.iter(W_P, W_TC))
     if blocks > MAX_BLOCKS:
         raise DocxRejected(
             "Ce document est trop long pour être importé : il compte plus de "
             f"{_thousands(MAX_BLOCKS)} paragraphes et cellules de tableau."
         )
-    chars = sum(len(t.text or "") for t in document.iter(W_T))
+    chars = sum(len(t.text or "") for root in roots for t in root.iter(W_T))
     if chars > MAX_CHARS:
         raise DocxRejected(
             "Ce document est trop long pour être importé : il compte plus de "
             f"{_thousands(MAX_CHARS)} caractères."
         )
-    return _Package(document=document, styles=roots.get(_styles_name(roots)))
+    return package
 
 
 def _thousands(number: int) -> str:
     return f"{number:,}".replace(",", " ")
-
-
-def _styles_name(roots: dict[str, Any]) -> str:
-    rels = roots.get("word/_rels/document.xml.rels")
-    if rels is not None:
-        for rel in rels.iter(f"{{{REL_NS}}}Relationship"):
-            if rel.get("Type") == STYLES_REL and rel.get("TargetMode") != "External":
-                target = (rel.get("Target") or "").lstrip("/")
-                return target if target.startswith("word/") else f"word/{target}"
-    return "word/styles.xml"
 
 
 def check_docx(data: bytes) -> None:
@@ -239,6 +343,8 @@ class ParseRules:
     activities: tuple[ActivityRule, ...]
     situation_parts: tuple[tuple[str, str], ...]  # (key, label), own_context included
     branches: tuple[tuple[str, str], ...]  # (code, name)
+    certification_name: str = ""  # on the cover: "CQP Conseiller offres de services"
+    rncp_code: str = ""  # "RNCP35543"
 
 
 def rules_for(version: ReferentielVersion) -> ParseRules:
@@ -259,7 +365,14 @@ def rules_for(version: ReferentielVersion) -> ParseRules:
     if all(key != "own_context" for key, _ in parts):
         parts += (("own_context", SITUATION_FIELDS["own_context"][0]),)
     branches = tuple((b.code, b.name) for b in version.branches.order_by("position", "pk"))
-    return ParseRules(activities=activities, situation_parts=parts, branches=branches)
+    certification = version.certification
+    return ParseRules(
+        activities=activities,
+        situation_parts=parts,
+        branches=branches,
+        certification_name=certification.name,
+        rncp_code=certification.rncp_code,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -530,11 +643,40 @@ _CV_RE = re.compile(r"^cv(?: joint)?(?: en)?(?: annexe(?: n)?(?: \d+)?)?$")
 _ATTACHED_RE = re.compile(
     r"^(?:pieces? jointes?|annexes? jointes?|justificatifs?)(?P<refs>(?: (?:annexes?|n|et|\d+))*)$"
 )
-_ANNEX_LINE_RE = re.compile(r"^(?:annexe (?:n )?\d+\b|aucune annexe$)")
-_COVER_RE = re.compile(
-    r"\b(?:validation des acquis|livret (?:2|ii)|dossier de validation|cqp|rncp|"
-    r"conseiller offres de services|certificat de qualification|vae|ucanss)\b"
+# The annex list: only lines of the shapes the export and the template write are structure.
+_ANNEX_LINE_RE = re.compile(r"^(?:annexe (?:n )?\d+|aucune annexe)$")  # on the normalised text
+_DASH = r"\s+[—–-]\s+"
+_EXPORTED_ANNEX_RE = re.compile(  # docx_export: "Annexe {n} — {name} — {caption}"
+    rf"Annexe \d+{_DASH}\S.*?{_DASH}"
+    rf"(?:CV{_DASH}{re.escape(MOTIVATION_HEADING)}|Activité [IVXLCDM]+{_DASH}Situation(?: N°\d+)?"
+    r"(?: : .*)?)",
+    re.IGNORECASE,
 )
+_FILE_ANNEX_RE = re.compile(  # as a candidate lists a file: "Annexe 1 — courrier.pdf"
+    r"Annexe\s*(?:n\s*°\s*)?\d+\s*[—–:.-]\s*[^\n]{1,150}\."
+    r"(?:pdf|jpe?g|png|gif|tiff?|heic|webp|docx?|odt|xlsx?|ods|txt|rtf)",
+    re.IGNORECASE,
+)
+# The template's own cover lines (the certification's comes from the rules).
+_COVER_LINES = (
+    *COVER_LINES,
+    "Validation des acquis de l'expérience",
+    "Livret 2 – Dossier de validation",
+    "Livret 2 – Rédaction du dossier de validation VAE",
+    "Livret 2 – Dossier de validation VAE",
+    "Livret 2",
+    "Dossier de validation",
+    "Rédaction du dossier de validation",
+)
+# A header or footer line that is only the running header or a page number (normalised).
+_RUNNING_RE = re.compile(r"^(?:.*livret 2|(?:page )?\d+(?: (?:sur |de )?\d+)?)$")
+_OUTSIDE = {
+    "footnotes": "note de bas de page",
+    "endnotes": "note de fin",
+    "comments": "commentaire",
+    "header": "en-tête de page",
+    "footer": "pied de page",
+}
 _TOC_ENTRY_RE = re.compile(r"(?:\t|\.{3,}|…+|_{3,})\s*\d{1,4}\s*$")
 _CHECKED = "☒☑✓✔✗✘■⊠"
 _BOXES = _CHECKED + "☐□"
@@ -543,6 +685,7 @@ _BOXES = _CHECKED + "☐□"
 @dataclasses.dataclass(frozen=True)
 class _Catalogue:
     exact: dict[str, Label]
+    cover: dict[str, Label]  # the template's fixed cover lines, normalised
     prefixes: tuple[tuple[str, Label], ...]  # longest first
     activities: dict[int, tuple[ActivityRule, str]]  # number -> (rule, normalised title)
     numerals: dict[str, int]  # "ii" / "2" -> 2
@@ -562,12 +705,21 @@ def _catalogue(rules: ParseRules) -> _Catalogue:
         ((p, target) for target, words in _PREFIXES.items() for p in words),
         key=lambda item: -len(item[0]),
     )
+    cover = dict.fromkeys((normalize(line) for line in _COVER_LINES), ("cover", "cover"))
+    if rules.certification_name:
+        name, code = rules.certification_name, rules.rncp_code
+        number = code.upper().removeprefix("RNCP")
+        for line in (name, f"{name} (inscrit au RNCP n°{number})", f"{name} ({code})"):
+            cover[normalize(line)] = ("cover", "certification")
+        if number:
+            cover[normalize(f"inscrit au RNCP n°{number}")] = ("cover", "certification")
     numerals: dict[str, int] = {}
     for activity in rules.activities:
         numerals[activity.roman.lower()] = activity.number
         numerals[str(activity.number)] = activity.number
     return _Catalogue(
         exact=exact,
+        cover=cover,
         prefixes=tuple(prefixes),
         activities={a.number: (a, normalize(a.title)) for a in rules.activities},
         numerals=numerals,
@@ -575,42 +727,105 @@ def _catalogue(rules: ParseRules) -> _Catalogue:
     )
 
 
-Matchers = dict[str, difflib.SequenceMatcher]
+class Matchers:
+    """Per-parse caches of the fuzzy matching (a SequenceMatcher is stateful: one parse only).
+
+    `seq` keeps one SequenceMatcher per known label or title, which difflib reuses for every
+    line; `masks` the bit masks of the same strings for `_lcs`; `ratios` the ratios computed
+    (an activity title is compared twice with the same line); `found` the result of `_fuzzy` per
+    candidate set and normalised line, as a file often repeats its lines; `lengths` each candidate
+    set by length.
+    """
+
+    def __init__(self) -> None:
+        self.seq: dict[str, difflib.SequenceMatcher] = {}
+        self.masks: dict[str, dict[str, int]] = {}
+        self.ratios: dict[tuple[str, str], float] = {}
+        self.found: dict[tuple[int, str], Label | None] = {}
+        self.lengths: dict[int, dict[int, list[tuple[int, str, Label]]]] = {}
+
+
+def _lcs(a: str, b: str, matchers: Matchers) -> int:
+    """Length of the longest common subsequence of `a` and `b` (bit-parallel, Hyyrö 2004)."""
+    masks = matchers.masks.get(b)
+    if masks is None:
+        masks = matchers.masks[b] = {}
+        for position, char in enumerate(b):
+            masks[char] = masks.get(char, 0) | (1 << position)
+    full = (1 << len(b)) - 1
+    row = full
+    for bits in map(masks.get, a):
+        if bits:  # a character absent from `b` leaves the row as it is
+            matched = row & bits
+            row = ((row + matched) | (row - matched)) & full
+    return len(b) - row.bit_count()
 
 
 def _ratio(a: str, b: str, at_least: float, matchers: Matchers) -> float:
     """difflib's ratio, or 0 when cheap upper bounds already show it is below `at_least`.
 
-    `matchers` keeps one SequenceMatcher per known label or title (`b`), which difflib can then
-    reuse for every line; it belongs to one parse, as a SequenceMatcher is stateful.
+    The bounds, cheapest first: the lengths, difflib's own quick ratios (common characters),
+    then the longest common subsequence: difflib's matching blocks are a common subsequence,
+    so 2 × LCS / (len a + len b) bounds its ratio too, and it is far tighter for lines made of
+    the same words as a title in another order. Only a line that passes them all pays for
+    `ratio()`, which is quadratic on long lines.
     """
-    if not a or not b or 2 * min(len(a), len(b)) / (len(a) + len(b)) < at_least:
+    total = len(a) + len(b)
+    if not a or not b or 2 * min(len(a), len(b)) / total < at_least:
         return 0.0
-    matcher = matchers.get(b)
+    known = matchers.ratios.get((a, b))
+    if known is not None:
+        return known
+    matcher = matchers.seq.get(b)
     if matcher is None:
-        matcher = matchers[b] = difflib.SequenceMatcher(None, autojunk=False)
+        matcher = matchers.seq[b] = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(b)
     matcher.set_seq1(a)
     if matcher.real_quick_ratio() < at_least or matcher.quick_ratio() < at_least:
         return 0.0
-    return matcher.ratio()
+    if 2 * _lcs(a, b, matchers) / total < at_least:
+        return 0.0
+    ratio = matchers.ratios[a, b] = matcher.ratio()
+    return ratio
 
 
 def _fuzzy(norm: str, candidates: dict[str, Label], matchers: Matchers) -> Label | None:
     if norm in candidates:
         return candidates[norm]
+    key = (id(candidates), norm)
+    if key not in matchers.found:
+        matchers.found[key] = _closest(norm, candidates, matchers)
+    return matchers.found[key]
+
+
+def _closest(norm: str, candidates: dict[str, Label], matchers: Matchers) -> Label | None:
     if len(norm) > 90:
         return None
+    by_length = matchers.lengths.get(id(candidates))
+    if by_length is None:
+        by_length = matchers.lengths[id(candidates)] = {}
+        for order, (candidate, target) in enumerate(candidates.items()):
+            by_length.setdefault(len(candidate), []).append((order, candidate, target))
+    # Only candidates of a close length can pass the rule below (|gap| <= total / 12), in the
+    # catalogue's order so that a tie goes to the same label.
+    size = len(norm)
+    near = sorted(
+        item
+        for length in range(size * 11 // 13 - 1, size * 13 // 11 + 2)
+        for item in by_length.get(length, ())
+    )
     best: Label | None = None
     best_ratio = LABEL_MATCH
-    for candidate, target in candidates.items():
+    for _, candidate, target in near:
         # On short labels the ratio alone is too lenient ("mon texte" ~ "mon contexte"): allow
         # about one differing character per dozen (a length gap is at least that many).
-        total = len(norm) + len(candidate)
+        total = size + len(candidate)
         allowed = max(1, total // 12)
-        if abs(len(norm) - len(candidate)) > allowed:
+        if abs(size - len(candidate)) > allowed:
             continue
-        ratio = _ratio(norm, candidate, best_ratio, matchers)
+        # That rule asks for 2 × matches >= total - allowed: a floor for the cheap bounds too.
+        floor = max(best_ratio, (total - allowed) / total - 1e-9)
+        ratio = _ratio(norm, candidate, floor, matchers)
         better = ratio >= best_ratio and (best is None or ratio > best_ratio)
         if better and total - round(ratio * total) <= allowed:
             best, best_ratio = target, ratio
@@ -784,7 +999,9 @@ class _Walker:
         self.field: FieldKey | None = None
         self.back_to: FieldKey | None = None  # where text goes after a one-line value
         self.manual_toc = False
-        self.matchers: Matchers = {}
+        self.matchers = Matchers()
+        # Outside the body (notes, comments, headers): every paragraph not ignored is unplaced.
+        self.loose: Callable[[str], bool] | None = None  # tells which text to ignore
 
     # Walking blocks ---------------------------------------------------------------------------
 
@@ -838,7 +1055,7 @@ class _Walker:
             labels = [self._cell_label(cell) for cell in cells] if len(cells) >= 2 else None
             is_header = labels is not None and all(label is not None for label in labels)
             for c, cell in enumerate(cells, start=1):
-                if header is not None and not is_header and c <= len(header):
+                if header is not None and not is_header and c <= len(header) and not self.loose:
                     label = header[c - 1]
                     if label is not None:
                         self.apply_label(None, label, None, strong=True)
@@ -857,7 +1074,12 @@ class _Walker:
 
     def paragraph(self, element: Any, where: str, *, hint: bool, toc: bool) -> None:
         para = self._read(element, hint=hint, toc=toc)
-        if para.text.strip():
+        if self.loose is not None:
+            text = para.text.strip()  # a note starts with a space after its number
+            if text and not self.loose(text):
+                self.unplace(Fragment(index=self.fragments, where=where, text=text))
+                self.fragments += 1
+        elif para.text.strip():
             fragment = Fragment(index=self.fragments, where=where, text=para.text)
             self.fragments += 1
             self.line(fragment, para)
@@ -975,6 +1197,49 @@ class _Walker:
             field.toc = True
             self.open_toc += 1
 
+    def outside(self, others: list[tuple[str, Any]]) -> None:
+        """Notes and comments, then headers and footers: their text waits to be placed by hand.
+
+        Headers and footers repeat the running header ("NOM Prénom — Livret 2") and the page
+        number: those lines, and a line already met in another header or footer, are ignored.
+        """
+        self.fields, self.open_toc, self.field = [], 0, None
+        names = {
+            normalize(n)
+            for n in (
+                self.plan.last_name,
+                self.plan.first_name,
+                f"{self.plan.last_name or ''} {self.plan.first_name or ''}",
+                f"{self.plan.first_name or ''} {self.plan.last_name or ''}",
+            )
+            if n and n.strip()
+        }
+        seen: set[str] = set()
+
+        def running(text: str) -> bool:
+            norm = normalize(text)
+            if not norm or _RUNNING_RE.match(norm) or norm in names or norm in seen:
+                return True
+            seen.add(norm)
+            return False
+
+        counts: dict[str, int] = {}
+        try:
+            for kind, root in others:
+                if kind in ("header", "footer"):
+                    self.loose = running
+                    self.blocks(root, _OUTSIDE[kind])
+                    continue
+                self.loose = lambda text: False
+                tag = {"footnotes": "footnote", "endnotes": "endnote", "comments": "comment"}[kind]
+                for item in root.iter(_w(tag)):
+                    if item.get(_w("type")) not in (None, "normal"):
+                        continue  # the separator lines above the notes
+                    counts[kind] = counts.get(kind, 0) + 1
+                    self.blocks(item, f"{_OUTSIDE[kind]} {counts[kind]}")
+        finally:
+            self.loose = None
+
     # Placing lines ----------------------------------------------------------------------------
 
     def line(self, fragment: Fragment, para: _Para) -> None:
@@ -1009,7 +1274,8 @@ class _Walker:
         if section is not None and section[0] == "section":
             self.enter_section(fragment, section[1])
             return True
-        match = _SITUATION_RE.match(text)
+        # "Situation : …" is a heading when it looks like one; in a long plain sentence, text.
+        match = _SITUATION_RE.match(text) if para.strong or len(text) <= 120 else None
         if match and not (match["title2"] is not None and match["num"] is None):
             self.start_situation(fragment, (match["title"] or match["title2"] or "").strip())
             return True
@@ -1033,7 +1299,13 @@ class _Walker:
             return True
         if label is not None:
             return self.apply_label(fragment, label, None, strong=para.strong)
-        if self.section == "cover" and len(norm) <= 200 and _COVER_RE.search(norm):
+        prefixed = self.prefixed_label(norm, strong=para.strong)
+        if prefixed is not None:
+            # A bold line that only starts like a label ("Pourquoi j'ai appelé le référent")
+            # opens that part and is the first line of its text: it is the candidate's words.
+            return self.apply_label(fragment, prefixed, text, strong=para.strong)
+        # Only the template's own cover lines: a sentence that mentions the VAE is the candidate's.
+        if self.section == "cover" and _fuzzy(norm, self.cat.cover, self.matchers) is not None:
             self.structure(fragment, "page de couverture")
             return True
         return False
@@ -1042,9 +1314,24 @@ class _Walker:
         found = _fuzzy(norm, self.cat.exact, self.matchers)
         if found is None and strong and len(norm) <= 120:
             for prefix, target in self.cat.prefixes:
-                if norm == prefix or norm.startswith(prefix + " "):
+                # The label's words plus a few more ("Mes atouts pour ce CQP") name the part;
+                # a longer line is the candidate's own sentence (see prefixed_label).
+                if norm == prefix or (
+                    norm.startswith(prefix + " ") and len(norm[len(prefix) :].split()) <= 3
+                ):
                     return target
         return found
+
+    def prefixed_label(self, norm: str, *, strong: bool) -> Label | None:
+        """The part a strong line opens when it starts with a label's words but says more;
+        only parts of free text (a title or a date is never guessed from a sentence)."""
+        if not strong or len(norm) > 120:
+            return None
+        for prefix, target in self.cat.prefixes:
+            if norm.startswith(prefix + " ") and target[1] not in SINGLE_LINE_FIELDS:
+                if target[0] != "section" and target[1] != "competences":
+                    return target
+        return None
 
     def match_activity(self, norm: str, *, strong: bool) -> int | None:
         match = _ACTIVITY_RE.match(norm)
@@ -1079,7 +1366,7 @@ class _Walker:
             if not re.search(r"\d", attached["refs"]):
                 self.field = _SINK  # a list of attachments follows: the candidate places it
             return True
-        if self.section == "annexes" and _ANNEX_LINE_RE.match(norm):
+        if self.section == "annexes" and _annex_line(fragment.text, norm):
             self.structure(fragment, "liste des annexes")
             return True
         return False
@@ -1336,6 +1623,16 @@ def _wrapped(parent: Any, tag: str) -> Iterator[Any]:
             yield from _wrapped(child, tag)
 
 
+def _annex_line(text: str, norm: str) -> bool:
+    """A line of the annex list as the export or the template writes it, and nothing more."""
+    line = text.strip()
+    return bool(
+        _ANNEX_LINE_RE.match(norm)
+        or (len(line) <= 600 and _EXPORTED_ANNEX_RE.fullmatch(line))
+        or _FILE_ANNEX_RE.fullmatch(line)
+    )
+
+
 def _similar_title(rest: str, title: str, matchers: Matchers) -> bool:
     if _ratio(rest, title, TITLE_MATCH, matchers) >= TITLE_MATCH:
         return True
@@ -1359,4 +1656,5 @@ def parse_docx(data: bytes, rules: ParseRules) -> ImportPlan:
     package = _open(data)
     walker = _Walker(rules, _Styles(package.styles))
     walker.blocks(package.document.find(W_BODY), None)
+    walker.outside(package.others)
     return walker.finish()

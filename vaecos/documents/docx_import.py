@@ -1328,9 +1328,9 @@ class _Walker:
         if not strong or len(norm) > 120:
             return None
         for prefix, target in self.cat.prefixes:
-            if norm.startswith(prefix + " ") and target[1] not in SINGLE_LINE_FIELDS:
-                if target[0] != "section" and target[1] != "competences":
-                    return target
+            free_text = target[0] != "section" and target[1] not in SINGLE_LINE_FIELDS
+            if free_text and target[1] != "competences" and norm.startswith(prefix + " "):
+                return target
         return None
 
     def match_activity(self, norm: str, *, strong: bool) -> int | None:

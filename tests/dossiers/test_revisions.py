@@ -162,6 +162,21 @@ def test_resending_an_old_save_never_overwrites_newer_text(save, dossier, situat
     assert len(revisions(dossier, key)) == 2
 
 
+def test_resending_a_save_whose_text_has_come_back_is_still_acknowledged(save, dossier, key):
+    # Found by the property test below: "" saved with an id, then "Un.", then "" again without
+    # an id; the first save re-sent must be acknowledged as saved, not as "unchanged".
+    save("Un.", 0)
+    save_id = uuid.uuid4()
+    save("", 1, save_id=save_id)
+    save("Un.", 2)
+    save("", 3)
+
+    again = save("", 2, save_id=save_id)
+
+    assert (again.outcome, again.revision) == ("saved", 4)
+    assert len(revisions(dossier, key)) == 4
+
+
 def test_resending_a_conflicting_save_gives_the_same_conflict(save, dossier, key):
     save("Un.", 0)
     save("Deux.", 1)

@@ -182,6 +182,10 @@ def field_save(
     ):
         return SaveResult("saved", current_number, current.created_at, current_text)
     if text == current_text:
+        # A re-sent save is answered as the first time, even if the text has come back since.
+        resent = _resent(dossier, client_save_id, current_number, current_text)
+        if resent is not None:
+            return resent
         return SaveResult(
             "unchanged", current_number, current.created_at if current else None, current_text
         )
@@ -202,16 +206,9 @@ def field_save(
         "author": by,
     }
     if base_revision != current_number:
-        if client_save_id is not None:
-            already = FieldRevision.objects.filter(
-                dossier_id=dossier.pk, client_save_id=client_save_id
-            ).first()
-            if already is not None:  # a re-sent save: answer as the first time
-                if already.kind == RevisionKind.CONFLICT:
-                    return SaveResult(
-                        "conflict", current_number, None, current_text, already.number
-                    )
-                return SaveResult("saved", current_number, already.created_at, current_text)
+        resent = _resent(dossier, client_save_id, current_number, current_text)
+        if resent is not None:
+            return resent
         copy = FieldRevision.objects.create(
             number=next_number, kind=RevisionKind.CONFLICT, **common
         )
@@ -220,6 +217,24 @@ def field_save(
     revision = FieldRevision.objects.create(number=next_number, kind=RevisionKind.EDIT, **common)
     _write_field(dossier, ref, revision)
     return SaveResult("saved", revision.number, revision.created_at, text)
+
+
+def _resent(
+    dossier: Dossier, client_save_id: uuid.UUID | None, current_number: int, current_text: str
+) -> SaveResult | None:
+    """The answer to a save already recorded under this id (a re-sent request), if any."""
+    if client_save_id is None:
+        return None
+    already = (
+        FieldRevision.objects.filter(dossier_id=dossier.pk, client_save_id=client_save_id)
+        .only("kind", "number", "created_at")
+        .first()
+    )
+    if already is None:
+        return None
+    if already.kind == RevisionKind.CONFLICT:
+        return SaveResult("conflict", current_number, None, current_text, already.number)
+    return SaveResult("saved", current_number, already.created_at, current_text)
 
 
 def _stored_text(dossier: Dossier, ref: dossier_fields.FieldRef) -> str:

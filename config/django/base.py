@@ -1,6 +1,6 @@
 """Settings for every environment; each concern lives in config/settings/*.py."""
 
-from config.env import BASE_DIR, env, env_bool
+from config.env import BASE_DIR, env, env_bool, env_int
 from config.settings.database import *  # noqa: F403
 from config.settings.email import *  # noqa: F403
 from config.settings.security import *  # noqa: F403
@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "vaecos.cases",
     "vaecos.dossiers",
     "vaecos.documents",
+    "vaecos.admissibility",
     "vaecos.demo",
     "vaecos.www",
 ]
@@ -93,3 +94,9 @@ LOGGING = {
 # Demo data (make run): password of the demo accounts.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo")
 SHOW_DEMO_ACCOUNTS = env_bool("SHOW_DEMO_ACCOUNTS", DEBUG)  # noqa: F405
+
+# Admissibility (Livret 1): the experience below which the request gets a warning (never a
+# block: the 2022 law dropped the one-year minimum, the certifier still reads it as a hint).
+ADMISSIBILITY_MIN_HOURS = env_int("ADMISSIBILITY_MIN_HOURS", 1607)
+# How many different certifications a candidate may request in one calendar year.
+ADMISSIBILITY_MAX_CERTIFICATIONS_PER_YEAR = env_int("ADMISSIBILITY_MAX_CERTIFICATIONS_PER_YEAR", 3)

@@ -288,6 +288,10 @@ def build_world() -> SimpleNamespace:
     fragment = UnplacedFragment.objects.create(
         dossier=dossier, source=pending_import, position=0, where="paragraphe 3", text="À placer"
     )
+    # The owner's admissibility request (Livret 1), as a draft.
+    from tests.admissibility.factories import AdmissibilityRequestFactory
+
+    AdmissibilityRequestFactory(case=dossier.case, filled=True)
     # The other candidate has a dossier of their own: having one does not open anyone else's.
     dossier_for(referentiel, candidate=users["other_candidate"])
     # Someone who asked for a new password (not one of the roles: logging in would void the link).

@@ -30,8 +30,14 @@ class Transition:
 
 class Workflow:
     def __init__(
-        self, *, state_field: str, transitions: Iterable[Transition], log_model: str
+        self,
+        *,
+        state_field: str,
+        transitions: Iterable[Transition],
+        log_model: str,
+        subject: str = "le dossier",
     ) -> None:
+        self.subject = subject  # how refusals name the object: "le dossier", "la demande"…
         self.state_field = state_field
         self.transitions = {t.name: t for t in transitions}
         self.log_model = log_model
@@ -40,7 +46,8 @@ class Workflow:
         state = getattr(obj, self.state_field)
         return [t for t in self.transitions.values() if state in t.sources]
 
-    def apply(self, obj: models.Model, name: str, *, by: Any, reason: str = "") -> Transition:
+    def check(self, obj: models.Model, name: str) -> Transition:
+        """The transition, if it may be applied to obj now; else InvalidTransition."""
         transition = self.transitions.get(name)
         if transition is None:
             raise InvalidTransition(f"Action inconnue : {name}.")
@@ -48,12 +55,17 @@ class Workflow:
         if state not in transition.sources:
             label = getattr(obj, f"get_{self.state_field}_display")()
             raise InvalidTransition(
-                f"Action « {transition.label} » impossible : le dossier est « {label} »."
+                f"Action « {transition.label} » impossible : {self.subject} est « {label} »."
             )
         if transition.guard is not None:
             refusal = transition.guard(obj)
             if refusal:
                 raise InvalidTransition(refusal)
+        return transition
+
+    def apply(self, obj: models.Model, name: str, *, by: Any, reason: str = "") -> Transition:
+        transition = self.check(obj, name)
+        state = getattr(obj, self.state_field)
         setattr(obj, self.state_field, transition.target)
         obj.save(update_fields=[self.state_field])
         log_model = obj._meta.apps.get_model(self.log_model)

@@ -1,0 +1,222 @@
+"""Actions on an admissibility request: each one a transaction, a transition and its log.
+
+Dates come from the deadline module. Letters and e-mails are sent by the notification layer after
+the transaction commits (next step of the admissibility issue); these services only record.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.utils import timezone
+
+from vaecos.accounts.models import User
+from vaecos.admissibility.models import (
+    AdmissibilityRequest,
+    Coverage,
+    GapAnalysis,
+    Nature,
+    Status,
+)
+from vaecos.admissibility.prechecks import precheck
+from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
+from vaecos.cases.models import VaeCase
+from vaecos.deadlines import ADMISSIBILITY_DECISION_DUE, ADMISSIBILITY_VALIDITY_END
+from vaecos.utils.errors import ActionRefused
+
+
+class AdmissibilityError(ActionRefused):
+    pass
+
+
+def _lock(request: AdmissibilityRequest) -> AdmissibilityRequest:
+    # One writer at a time: a double click or two instructeurs deciding at once meet here, and
+    # the second finds the new state and is refused by the workflow.
+    return (
+        AdmissibilityRequest.objects.select_for_update()
+        .select_related("case__referentiel_version")
+        .get(pk=request.pk)
+    )
+
+
+@transaction.atomic
+def request_open(
+    *, case: VaeCase, by: User, nature: str = Nature.FIRST, blocs_only: bool = False
+) -> AdmissibilityRequest:
+    if case.admissibility_requests.filter(  # type: ignore[attr-defined]
+        status__in=[Status.DRAFT, Status.SUBMITTED, Status.INCOMPLETE, Status.COMPLETE]
+    ).exists():
+        raise AdmissibilityError("Une demande de recevabilité est déjà en cours pour ce parcours.")
+    candidate = case.candidate
+    return AdmissibilityRequest.objects.create(
+        case=case,
+        nature=nature,
+        blocs_only=blocs_only,
+        birth_name=candidate.last_name,
+        first_names=candidate.first_name,
+        email=candidate.email,
+    )
+
+
+@transaction.atomic
+def request_submit(
+    *, request: AdmissibilityRequest, by: User, now: datetime.datetime | None = None
+) -> AdmissibilityRequest:
+    now = now or timezone.now()
+    request = _lock(request)
+    name = "resubmit" if request.status == Status.INCOMPLETE else "submit"
+    ADMISSIBILITY_WORKFLOW.check(request, name)
+    if request.status in (Status.DRAFT, Status.INCOMPLETE):
+        check = precheck(request, timezone.localdate(now))
+        if not check.can_submit:
+            raise AdmissibilityError(" ".join(check.missing + check.blocking))
+    if request.submitted_at is None:
+        request.submitted_at = now  # the receipt date; a resubmission keeps the first one
+        request.save(update_fields=["submitted_at"])
+    ADMISSIBILITY_WORKFLOW.apply(request, name, by=by)
+    return request
+
+
+@transaction.atomic
+def request_declare_incomplete(
+    *, request: AdmissibilityRequest, by: User, missing_items: str
+) -> AdmissibilityRequest:
+    missing_items = missing_items.strip()
+    if not missing_items:
+        raise AdmissibilityError("Indiquez ce qui manque à la demande.")
+    request = _lock(request)
+    ADMISSIBILITY_WORKFLOW.apply(request, "declare_incomplete", by=by, reason=missing_items)
+    request.missing_items = missing_items
+    request.save(update_fields=["missing_items"])
+    return request
+
+
+@transaction.atomic
+def request_declare_complete(
+    *, request: AdmissibilityRequest, by: User, on: datetime.date | None = None
+) -> AdmissibilityRequest:
+    request = _lock(request)
+    on = on or timezone.localdate()
+    if request.submitted_at is not None and on < timezone.localdate(request.submitted_at):
+        raise AdmissibilityError("Une demande ne peut pas être complète avant d'avoir été reçue.")
+    ADMISSIBILITY_WORKFLOW.check(request, "declare_complete")
+    request.complete_on = on
+    request.decision_due = ADMISSIBILITY_DECISION_DUE.apply(on)
+    request.save(update_fields=["complete_on", "decision_due"])
+    ADMISSIBILITY_WORKFLOW.apply(request, "declare_complete", by=by)
+    return request
+
+
+@transaction.atomic
+def request_decide(
+    *,
+    request: AdmissibilityRequest,
+    by: User,
+    favourable: bool,
+    gaps: Mapping[int, tuple[str, str]],
+    reasons: str = "",
+    recommendations: str = "",
+    on: datetime.date | None = None,
+) -> AdmissibilityRequest:
+    """Decide with the gap analysis: `gaps` maps every activity id to (coverage, comment)."""
+    request = _lock(request)
+    on = on or timezone.localdate()
+    activities = {a.pk: a for a in request.case.referentiel_version.activities.all()}
+    if set(gaps) != set(activities):
+        raise AdmissibilityError(
+            "L'analyse des écarts doit couvrir chaque activité du référentiel, et elles seules."
+        )
+    if any(coverage not in Coverage.values for coverage, _ in gaps.values()):
+        raise AdmissibilityError("Couverture inconnue dans l'analyse des écarts.")
+    if not favourable and not reasons.strip():
+        raise AdmissibilityError("Une décision de non-recevabilité doit être motivée.")
+    name = "decide_favourable" if favourable else "decide_unfavourable"
+    ADMISSIBILITY_WORKFLOW.check(request, name)
+    GapAnalysis.objects.filter(request=request).delete()
+    GapAnalysis.objects.bulk_create(
+        GapAnalysis(request=request, activity=activities[pk], coverage=c, comment=text.strip())
+        for pk, (c, text) in gaps.items()
+    )
+    request.decided_on = on
+    request.decided_by = by
+    request.decision_reasons = reasons.strip()
+    request.recommendations = recommendations.strip()
+    request.validity_end = ADMISSIBILITY_VALIDITY_END.apply(on) if favourable else None
+    request.save(
+        update_fields=[
+            "decided_on",
+            "decided_by",
+            "decision_reasons",
+            "recommendations",
+            "validity_end",
+        ]
+    )
+    ADMISSIBILITY_WORKFLOW.apply(request, name, by=by, reason=reasons.strip())
+    return request
+
+
+def requests_decide_implicitly(today: datetime.date) -> list[AdmissibilityRequest]:
+    """Silence means yes: every complete request whose decision date has passed becomes
+    favourable, decided on that date. Idempotent: a second run finds nothing left to do."""
+    decided = []
+    overdue = AdmissibilityRequest.objects.filter(status=Status.COMPLETE, decision_due__lt=today)
+    for pk in overdue.values_list("pk", flat=True):
+        with transaction.atomic():
+            request = AdmissibilityRequest.objects.select_for_update().get(pk=pk)
+            if request.status != Status.COMPLETE or request.decision_due is None:
+                continue  # decided meanwhile by an instructeur
+            if request.decision_due >= today:
+                continue
+            request.implicit = True
+            request.decided_on = request.decision_due
+            request.validity_end = ADMISSIBILITY_VALIDITY_END.apply(request.decision_due)
+            request.save(update_fields=["implicit", "decided_on", "validity_end"])
+            ADMISSIBILITY_WORKFLOW.apply(
+                request,
+                "decide_implicitly",
+                by=None,
+                reason=f"Pas de décision au {request.decision_due:%d/%m/%Y} : recevable.",
+            )
+            decided.append(request)
+    return decided
+
+
+def requests_expire(today: datetime.date) -> list[AdmissibilityRequest]:
+    """A favourable admissibility whose validity has ended expires. Idempotent."""
+    expired = []
+    ended = AdmissibilityRequest.objects.filter(status=Status.FAVOURABLE, validity_end__lt=today)
+    for pk in ended.values_list("pk", flat=True):
+        with transaction.atomic():
+            request = AdmissibilityRequest.objects.select_for_update().get(pk=pk)
+            if request.status != Status.FAVOURABLE or request.validity_end is None:
+                continue
+            if request.validity_end >= today:
+                continue
+            ADMISSIBILITY_WORKFLOW.apply(
+                request,
+                "expire",
+                by=None,
+                reason=f"Validité terminée le {request.validity_end:%d/%m/%Y}.",
+            )
+            expired.append(request)
+    return expired
+
+
+def next_nature(request: AdmissibilityRequest) -> tuple[str, str]:
+    """After expiry: renewal when the référentiel changed since the decision, else extension;
+    with the French reason shown to the candidate."""
+    version = request.case.referentiel_version
+    current = version.certification.current_version()
+    if current is not None and current.pk != version.pk:
+        return (
+            Nature.RENEWAL,
+            f"Le référentiel a changé depuis la décision (version {version.version} → "
+            f"{current.version}) : il s'agit d'un renouvellement.",
+        )
+    return (
+        Nature.EXTENSION,
+        f"Le référentiel est le même qu'à la décision (version {version.version}) : "
+        "il s'agit d'une prolongation.",
+    )

@@ -1,5 +1,7 @@
 """The admissibility request (Livret 1, Cerfa 12818): its rubriques, experiences, decision."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -232,3 +234,42 @@ class AdmissibilityTransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transition} : {self.from_state or '—'} → {self.to_state}"
+
+
+def letter_path(instance: "Letter", filename: str) -> str:
+    return f"recevabilite/{instance.request_id}/{instance.kind}-{uuid.uuid4().hex}.pdf"
+
+
+class LetterKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "accuse", "Accusé de réception"
+    INCOMPLETE = "incomplete", "Demande incomplète"
+    DECISION = "decision", "Notification de la décision"
+    IMPLICIT = "implicite", "Décision implicite de recevabilité"
+
+
+class Letter(models.Model):
+    """A letter the platform wrote about a request (PDF kept as sent, never rewritten)."""
+
+    request = models.ForeignKey(
+        AdmissibilityRequest, on_delete=models.PROTECT, related_name="letters"
+    )
+    kind = models.CharField("type", max_length=20, choices=LetterKind.choices)
+    file = models.FileField(upload_to=letter_path, max_length=255)
+    created_at = models.DateTimeField("écrite le", auto_now_add=True)
+    emailed_at = models.DateTimeField("envoyée par courriel le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "courrier"
+        verbose_name_plural = "courriers"
+        ordering = ["request", "created_at", "pk"]
+        constraints = [
+            # One letter of each kind per request and state: a re-run never writes it twice.
+            models.UniqueConstraint(
+                fields=["request", "kind"],
+                condition=~models.Q(kind="incomplete"),
+                name="letter_one_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.request}"

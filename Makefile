@@ -52,9 +52,20 @@ setup: $(VENV)/.runtime node_modules/.installed
 	$(VPY) manage.py load_referentiel
 	$(VPY) manage.py load_demo
 
+# Beside the server: the tasks worker, and the loop that hands it the admissibility checks at
+# start then every ADMISSIBILITY_CHECK_INTERVAL seconds (3600 by default). Ctrl+C stops the
+# server; the trap then sends SIGTERM to the other two and waits: the worker ends the task it
+# is running, then stops. (--no-reload: the reloader would kill that task; restart make run.)
 run: setup
 	@echo "Plateforme sur http://$(HOST):$(PORT) — comptes de démonstration : candidat@demo.test, accompagnateur@demo.test, instructeur@demo.test, jury@demo.test, admin@demo.test (mot de passe : demo, ou DEMO_PASSWORD)"
+	trap 'kill $$worker $$checks 2>/dev/null; wait' EXIT; \
+	$(VPY) manage.py db_worker --no-reload & worker=$$!; \
+	$(VPY) manage.py admissibility_checks --enqueue --every & checks=$$!; \
 	$(VPY) manage.py runserver $(HOST):$(PORT)
+
+# The tasks worker alone (beyond one machine: one or more of these beside the web servers).
+worker: $(VENV)/.runtime
+	$(VPY) manage.py db_worker
 
 # Browser tests drive Debian's Chromium (the bundled Playwright download cannot work here).
 chromium:

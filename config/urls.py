@@ -10,5 +10,6 @@ urlpatterns = [
     path("comptes/", include("vaecos.www.accounts.urls")),
     path("livret2/", include("vaecos.www.dossiers.urls")),
     path("livret2/", include("vaecos.www.documents.urls")),
+    path("recevabilite/", include("vaecos.www.admissibility.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from config.settings.database import *  # noqa: F403
 from config.settings.email import *  # noqa: F403
 from config.settings.security import *  # noqa: F403
 from config.settings.storage import *  # noqa: F403
+from config.settings.tasks import *  # noqa: F403
 
 SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 
@@ -18,6 +19,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_bootstrap5",
     "django_htmx",
+    "django_tasks_db",
     "vaecos.accounts",
     "vaecos.referentiels",
     "vaecos.cases",
@@ -100,3 +102,5 @@ SHOW_DEMO_ACCOUNTS = env_bool("SHOW_DEMO_ACCOUNTS", DEBUG)  # noqa: F405
 ADMISSIBILITY_MIN_HOURS = env_int("ADMISSIBILITY_MIN_HOURS", 1607)
 # How many different certifications a candidate may request in one calendar year.
 ADMISSIBILITY_MAX_CERTIFICATIONS_PER_YEAR = env_int("ADMISSIBILITY_MAX_CERTIFICATIONS_PER_YEAR", 3)
+# Where the certifier is told of an implicit (silence-means-yes) admissibility decision.
+ADMISSIBILITY_CERTIFIER_EMAIL = env("ADMISSIBILITY_CERTIFIER_EMAIL", "recevabilite@ucanss.example")

@@ -7,6 +7,8 @@ from config.django.base import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Tasks run at once, inside the test: the database backend would need a worker process.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="vaecos-test-media-")
 # WhiteNoise warns (an error under -W error) when STATIC_ROOT does not exist yet.
 STATIC_ROOT = tempfile.mkdtemp(prefix="vaecos-test-static-")

@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -28,9 +29,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.accounts.factories import UserFactory
+from tests.admissibility.factories import AdmissibilityRequestFactory, ExperienceFactory
 from tests.conftest import REFERENTIEL_FILE
 from tests.dossiers.factories import dossier_for
 from tests.files import png_bytes, png_upload, upload
+from vaecos.admissibility.models import Letter, LetterKind
 from vaecos.documents.models import Livret2Import, UnplacedFragment
 from vaecos.dossiers import services
 from vaecos.dossiers.models import Attachment, Dossier, FieldRevision, Situation
@@ -105,12 +108,24 @@ def owner_only(method: str, owner: Expect, **extra: Any) -> Rule:
     return Rule(method, expected, **extra)
 
 
-def owner_and_staff(method: str, expect: Expect) -> Rule:
-    """A document of a Livret 2: its owner and the certifier's staff (instructeur, admin). The
-    coach of this world follows nobody, so they get 404 like the others."""
+ADMISSIBILITY_PK = {"pk": lambda world: world.admissibility.pk}
+
+
+def owner_and_staff(method: str, expect: Expect, pk: str = "dossier") -> Rule:
+    """A document of a Livret 2 or an admissibility request: its owner and the certifier's
+    staff (instructeur, admin). The coach of this world follows nobody: 404 like the others."""
     allowed = {"owner": expect, "instructor": expect, "admin": expect}
     others = dict.fromkeys(("other_candidate", "coach", "jury"), NOT_FOUND)
-    return Rule(method, {"anonymous": TO_LOGIN} | allowed | others)
+    kwargs = ADMISSIBILITY_PK if pk == "admissibility" else {}
+    return Rule(method, {"anonymous": TO_LOGIN} | allowed | others, kwargs=kwargs)
+
+
+def staff_only(method: str, expect: Expect, pk: str = "") -> Rule:
+    """The certifier's work: instructeurs and administrators."""
+    allowed = {"instructor": expect, "admin": expect}
+    others = dict.fromkeys(("owner", "other_candidate", "coach", "jury"), NOT_FOUND)
+    kwargs = ADMISSIBILITY_PK if pk == "admissibility" else {}
+    return Rule(method, {"anonymous": TO_LOGIN} | allowed | others, kwargs=kwargs)
 
 
 def everyone(method: str, expect: Expect) -> Rule:
@@ -190,6 +205,26 @@ RULES: dict[str, Rule] = {
         data=lambda world: {"cible": "dossier.context"},
     ),
     "documents:set_aside": owner_only("POST", Expect(302, "/livret2/{dossier.pk}/a-placer/")),
+    # The admissibility request: its candidate fills it; the certifier's staff read and instruct
+    "admissibility:start": Rule(
+        "POST",
+        {"anonymous": TO_LOGIN, "owner": Expect(302), "other_candidate": Expect(302)}
+        | dict.fromkeys(("coach", "instructor", "jury", "admin"), NOT_FOUND),
+    ),
+    "admissibility:queue": staff_only("GET", OK),
+    "admissibility:detail": owner_and_staff("GET", OK, pk="admissibility"),
+    "admissibility:identity": owner_and_staff("GET", OK, pk="admissibility"),
+    "admissibility:sworn": owner_and_staff("GET", OK, pk="admissibility"),
+    "admissibility:letter": owner_and_staff("GET", OK, pk="admissibility"),
+    "admissibility:experience_add": owner_only("GET", OK, kwargs=ADMISSIBILITY_PK),
+    "admissibility:experience": owner_only("GET", OK, kwargs=ADMISSIBILITY_PK),
+    "admissibility:experience_delete": owner_only(
+        "POST", Expect(302, "/recevabilite/{admissibility.pk}/"), kwargs=ADMISSIBILITY_PK
+    ),
+    "admissibility:submit": owner_only(
+        "POST", Expect(302, "/recevabilite/{admissibility.pk}/"), kwargs=ADMISSIBILITY_PK
+    ),
+    "admissibility:instruct": staff_only("GET", OK, pk="admissibility"),
 }
 
 # The admin namespace, by prefix: only administrators get past the admin's login page.
@@ -203,6 +238,9 @@ ADMIN_EXCEPTIONS = {
     # Imports come only from the candidate's upload, never typed in the admin.
     "admin:documents_livret2import_add": Expect(403),
     "admin:documents_unplacedfragment_add": Expect(403),
+    # Task results are written by the worker, never typed in the admin.
+    "admin:django_tasks_database_dbtaskresult_add": Expect(403),
+    "admin:django_tasks_database_dbtaskresult_delete": Expect(403),
 }
 
 
@@ -288,10 +326,21 @@ def build_world() -> SimpleNamespace:
     fragment = UnplacedFragment.objects.create(
         dossier=dossier, source=pending_import, position=0, where="paragraphe 3", text="À placer"
     )
-    # The owner's admissibility request (Livret 1), as a draft.
-    from tests.admissibility.factories import AdmissibilityRequestFactory
+    # The owner's admissibility request (Livret 1), as a draft, with one experience and a letter.
+    admissibility = AdmissibilityRequestFactory(case=dossier.case, filled=True)
+    experience = ExperienceFactory(request=admissibility)
+    letter = Letter(request=admissibility, kind=LetterKind.ACKNOWLEDGEMENT)
+    letter.file.save("accuse.pdf", ContentFile(b"%PDF-1.7 courrier"), save=True)
+    # A background task as the worker records it (its admin pages are for administrators).
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
 
-    AdmissibilityRequestFactory(case=dossier.case, filled=True)
+    DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="vaecos.admissibility.tasks.run_admissibility_checks",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
     # The other candidate has a dossier of their own: having one does not open anyone else's.
     dossier_for(referentiel, candidate=users["other_candidate"])
     # Someone who asked for a new password (not one of the roles: logging in would void the link).
@@ -312,6 +361,9 @@ def build_world() -> SimpleNamespace:
         field_key=field_key,
         attachment=attachment,
         pending_import=pending_import,
+        admissibility=admissibility,
+        experience=experience,
+        letter=letter,
         fragment=fragment,
         uidb64=urlsafe_base64_encode(force_bytes(forgetful.pk)),
         token=default_token_generator.make_token(forgetful),
@@ -337,6 +389,8 @@ def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def world(module_world, db, settings) -> SimpleNamespace:
     settings.MEDIA_ROOT = module_world.media_root
+    # The task results' admin pages read a task through the database backend, as in production.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     return module_world
 
 
@@ -349,6 +403,8 @@ def url_kwargs(entry: Entry, rule: Rule, world: SimpleNamespace) -> dict[str, An
         "kind": lambda: "pdf",
         "import_pk": lambda: world.pending_import.pk,
         "fragment_pk": lambda: world.fragment.pk,
+        "experience_pk": lambda: world.experience.pk,
+        "letter_pk": lambda: world.letter.pk,
         "field_key": lambda: world.field_key,
         "uidb64": lambda: world.uidb64,
         "token": lambda: world.token,

@@ -258,9 +258,14 @@ DEMO_ACCOUNTS = {
 def test_demo_creates_one_account_per_role_with_the_demo_password(referentiel):
     load_demo()
 
-    assert dict(User.objects.values_list("email", "role")) == DEMO_ACCOUNTS
-    for user in User.objects.all():
+    accounts = User.objects.filter(email__in=DEMO_ACCOUNTS)
+    assert dict(accounts.values_list("email", "role")) == DEMO_ACCOUNTS
+    for user in accounts:
         assert user.check_password("demo"), user.email
+    # The other people of the demo (the instructeur's queue) cannot log in.
+    others = User.objects.exclude(email__in=DEMO_ACCOUNTS)
+    assert others.exists() and not any(user.has_usable_password() for user in others)
+    assert set(others.values_list("role", flat=True)) == {Role.CANDIDATE}
     admin = User.objects.get(role=Role.ADMIN)
     assert admin.is_staff and admin.is_superuser
     assert not User.objects.exclude(role=Role.ADMIN).filter(is_staff=True).exists()

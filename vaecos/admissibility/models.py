@@ -108,6 +108,9 @@ class AdmissibilityRequest(models.Model):
         related_name="+",
         verbose_name="décidée par",
     )
+    # When each validity reminder went out: once each, however often the checks run.
+    reminded_60_on = models.DateField("rappel à 60 jours envoyé le", null=True, blank=True)
+    reminded_14_on = models.DateField("rappel à 14 jours envoyé le", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     class Meta:

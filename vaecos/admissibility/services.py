@@ -1,7 +1,8 @@
 """Actions on an admissibility request: each one a transaction, a transition and its log.
 
-Dates come from the deadline module. Letters and e-mails are sent by the notification layer after
-the transaction commits (next step of the admissibility issue); these services only record.
+Dates come from the deadline module. The letter of a transition is written in its transaction
+(`letters`); its e-mail goes out only once the transaction has committed (`notifications`), so a
+refused or rolled-back transition sends nothing and a failed e-mail never undoes a decision.
 """
 
 from __future__ import annotations
@@ -13,22 +14,36 @@ from django.db import transaction
 from django.utils import timezone
 
 from vaecos.accounts.models import User
+from vaecos.admissibility import notifications
+from vaecos.admissibility.letters import write_letter
 from vaecos.admissibility.models import (
     AdmissibilityRequest,
     Coverage,
     GapAnalysis,
+    LetterKind,
     Nature,
     Status,
 )
 from vaecos.admissibility.prechecks import precheck
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
 from vaecos.cases.models import VaeCase
-from vaecos.deadlines import ADMISSIBILITY_DECISION_DUE, ADMISSIBILITY_VALIDITY_END
+from vaecos.deadlines import (
+    ADMISSIBILITY_DECISION_DUE,
+    ADMISSIBILITY_VALIDITY_END,
+    VALIDITY_REMINDER_14,
+    VALIDITY_REMINDER_60,
+)
 from vaecos.utils.errors import ActionRefused
 
 
 class AdmissibilityError(ActionRefused):
     pass
+
+
+def _notify(request: AdmissibilityRequest, kind: str, *, on: datetime.date | None = None) -> None:
+    """Write the transition's letter now; e-mail it once the transaction has committed."""
+    letter = write_letter(request, kind, on=on)
+    notifications.send_letter_after_commit(letter)
 
 
 def _lock(request: AdmissibilityRequest) -> AdmissibilityRequest:
@@ -90,6 +105,7 @@ def request_declare_incomplete(
     ADMISSIBILITY_WORKFLOW.apply(request, "declare_incomplete", by=by, reason=missing_items)
     request.missing_items = missing_items
     request.save(update_fields=["missing_items"])
+    _notify(request, LetterKind.INCOMPLETE)
     return request
 
 
@@ -106,6 +122,7 @@ def request_declare_complete(
     request.decision_due = ADMISSIBILITY_DECISION_DUE.apply(on)
     request.save(update_fields=["complete_on", "decision_due"])
     ADMISSIBILITY_WORKFLOW.apply(request, "declare_complete", by=by)
+    _notify(request, LetterKind.ACKNOWLEDGEMENT)
     return request
 
 
@@ -154,6 +171,7 @@ def request_decide(
         ]
     )
     ADMISSIBILITY_WORKFLOW.apply(request, name, by=by, reason=reasons.strip())
+    _notify(request, LetterKind.DECISION)
     return request
 
 
@@ -179,6 +197,7 @@ def requests_decide_implicitly(today: datetime.date) -> list[AdmissibilityReques
                 by=None,
                 reason=f"Pas de décision au {request.decision_due:%d/%m/%Y} : recevable.",
             )
+            _notify(request, LetterKind.IMPLICIT, on=today)
             decided.append(request)
     return decided
 
@@ -200,8 +219,53 @@ def requests_expire(today: datetime.date) -> list[AdmissibilityRequest]:
                 by=None,
                 reason=f"Validité terminée le {request.validity_end:%d/%m/%Y}.",
             )
+            notifications.send_expiry_after_commit(request, next_step=next_nature(request)[1])
             expired.append(request)
     return expired
+
+
+def _reminder_due(
+    today: datetime.date,
+    validity_end: datetime.date | None,
+    reminded_60_on: datetime.date | None,
+    reminded_14_on: datetime.date | None,
+) -> str | None:
+    """The reminder field to fill today, if any: the 14-day one wins, so a request that reaches
+    both dates at once (a late decision, checks that did not run) gets one e-mail, not two."""
+    if validity_end is None or validity_end < today or reminded_14_on is not None:
+        return None
+    if today >= VALIDITY_REMINDER_14.apply(validity_end):
+        return "reminded_14_on"
+    if today >= VALIDITY_REMINDER_60.apply(validity_end) and reminded_60_on is None:
+        return "reminded_60_on"
+    return None
+
+
+def requests_send_reminders(today: datetime.date) -> list[AdmissibilityRequest]:
+    """Remind the candidate of a favourable admissibility 60, then 14 days before its validity
+    ends (on that day or the first run after it). Idempotent: each reminder goes once."""
+    reminded = []
+    favourable = AdmissibilityRequest.objects.filter(
+        status=Status.FAVOURABLE, validity_end__gte=today, reminded_14_on__isnull=True
+    ).values_list("pk", "validity_end", "reminded_60_on", "reminded_14_on")
+    for pk, *dates in favourable:
+        if _reminder_due(today, *dates) is None:
+            continue
+        with transaction.atomic():
+            request = AdmissibilityRequest.objects.select_for_update().get(pk=pk)
+            if request.status != Status.FAVOURABLE:
+                continue
+            field = _reminder_due(
+                today, request.validity_end, request.reminded_60_on, request.reminded_14_on
+            )
+            if field is None or request.validity_end is None:
+                continue  # sent meanwhile by another run
+            setattr(request, field, today)
+            request.save(update_fields=[field])
+            days = (request.validity_end - today).days
+            notifications.send_reminder_after_commit(request, days=days)
+            reminded.append(request)
+    return reminded
 
 
 def next_nature(request: AdmissibilityRequest) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from vaecos.accounts.models import Role, User
 from vaecos.cases.models import VaeCase
 from vaecos.cases.services import case_open
+from vaecos.demo.admissibility import load_admissibility
 from vaecos.documents.engine import render_pdf
 from vaecos.dossiers import fields as dossier_fields
 from vaecos.dossiers import services as dossier_services
@@ -192,4 +193,7 @@ def load_demo(password: str | None = None) -> dict[str, Any]:
     if case.coach_id is None:
         case.coach = users[Role.COACH]
         case.save(update_fields=["coach"])
+    load_admissibility(
+        case=case, candidate=candidate, instructor=users[Role.INSTRUCTOR], version=version
+    )
     return {"users": users, "case": case, "created": created}

@@ -45,16 +45,22 @@ def home(request: HttpRequest) -> HttpResponse:
         cases = list(
             VaeCase.objects.filter(candidate=user.pk)
             .select_related("referentiel_version__certification", "branch")
-            .prefetch_related("dossiers")
+            .prefetch_related("dossiers", "admissibility_requests")
         )
         items = []
         for case in cases:
             dossier = max(case.dossiers.all(), key=lambda d: d.attempt, default=None)
+            admissibility = max(
+                case.admissibility_requests.all(),  # type: ignore[attr-defined]
+                key=lambda r: (r.created_at, r.pk),
+                default=None,
+            )
             items.append(
                 {
                     "case": case,
                     "dossier": dossier,
                     "report": dossier_report(dossier) if dossier else None,
+                    "admissibility": admissibility,
                 }
             )
         return render(request, "www/home_candidate.html", {"items": items})

@@ -1,0 +1,59 @@
+"""Background work of the admissibility: the periodic checks, run by the tasks worker.
+
+`run_admissibility_checks` is enqueued by `manage.py admissibility_checks --enqueue` (every
+ADMISSIBILITY_CHECK_INTERVAL seconds with `--every`, which `make run` starts) or run at once by
+the same command without `--enqueue` (for cron). Every step is idempotent: running the checks
+twice on the same day does nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import TypedDict
+
+from django.tasks import task
+from django.utils import timezone
+
+from vaecos.admissibility import services
+
+logger = logging.getLogger(__name__)
+
+
+class ChecksSummary(TypedDict):
+    date: str
+    implicit_decisions: list[int]
+    reminders: list[int]
+    expired: list[int]
+
+
+def admissibility_checks(today: datetime.date) -> ChecksSummary:
+    """Silence means yes, then the validity reminders, then the expiry, for `today`."""
+    decided = services.requests_decide_implicitly(today)
+    reminded = services.requests_send_reminders(today)
+    expired = services.requests_expire(today)
+    summary: ChecksSummary = {
+        "date": today.isoformat(),
+        "implicit_decisions": [r.pk for r in decided],
+        "reminders": [r.pk for r in reminded],
+        "expired": [r.pk for r in expired],
+    }
+    logger.info(
+        "Contrôles de recevabilité du %s : %d décision(s) implicite(s) %s, %d rappel(s) %s, "
+        "%d expiration(s) %s",
+        summary["date"],
+        len(decided),
+        summary["implicit_decisions"],
+        len(reminded),
+        summary["reminders"],
+        len(expired),
+        summary["expired"],
+    )
+    return summary
+
+
+@task
+def run_admissibility_checks(on: str | None = None) -> ChecksSummary:
+    """The checks for `on` (an ISO date, for a catch-up) or, by default, today in TIME_ZONE."""
+    today = datetime.date.fromisoformat(on) if on else timezone.localdate()
+    return admissibility_checks(today)

@@ -1,0 +1,351 @@
+"""The admissibility request: the candidate fills and submits it, the instructeur instructs it."""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vaecos.accounts.models import Role, User
+from vaecos.admissibility import permissions, services
+from vaecos.admissibility.models import AdmissibilityRequest, Experience, Letter, Status
+from vaecos.admissibility.prechecks import precheck
+from vaecos.cases.models import VaeCase
+from vaecos.cases.services import case_open
+from vaecos.deadlines import AT_RISK_DAYS, days_left
+from vaecos.deadlines import status as deadline_status
+from vaecos.referentiels.models import Certification
+from vaecos.utils.errors import ActionRefused
+from vaecos.www.admissibility import forms
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _request(http: HttpRequest, pk: int) -> AdmissibilityRequest:
+    found = (
+        AdmissibilityRequest.objects.select_related(
+            "case__candidate", "case__branch", "case__referentiel_version__certification"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None or not permissions.can_view(_user(http), found):
+        raise Http404("Demande introuvable.")
+    return found
+
+
+def _editable(http: HttpRequest, pk: int) -> AdmissibilityRequest:
+    found = _request(http, pk)
+    if not permissions.can_edit(_user(http), found):
+        raise Http404("Demande introuvable.")
+    return found
+
+
+def _instructed(http: HttpRequest, pk: int) -> AdmissibilityRequest:
+    found = _request(http, pk)
+    if not permissions.can_instruct(_user(http)):
+        raise Http404("Demande introuvable.")
+    return found
+
+
+def _context(found: AdmissibilityRequest, http: HttpRequest, **extra: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "req": found,
+        "check": precheck(found, today),
+        "experiences": found.experiences.prefetch_related("activities"),
+        "letters": found.letters.all(),
+        "gaps": found.gap_analysis.select_related("activity"),
+        "editable": permissions.can_edit(_user(http), found),
+        "is_owner": permissions.is_owner(_user(http), found),
+        "instructor": permissions.can_instruct(_user(http)),
+        "deadline_state": deadline_status(found.decision_due, today) if found.decision_due else "",
+        **extra,
+    }
+
+
+# --- Candidate ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def start(http: HttpRequest) -> HttpResponse:
+    """Open the candidate's case for the CQP (if need be) and a draft request on it."""
+    user = _user(http)
+    if user.role != Role.CANDIDATE:
+        raise Http404("Réservé aux candidats.")
+    certification = Certification.objects.filter(code="cqp-cos").first()
+    version = certification.current_version() if certification else None
+    if version is None:
+        messages.error(http, "Le référentiel de la certification n'est pas chargé.")
+        return redirect("www:home")
+    case = (
+        VaeCase.objects.filter(candidate=user, referentiel_version__certification=certification)
+        .order_by("-created_at")
+        .first()
+    )
+    try:
+        if case is None:
+            case = case_open(candidate=user, referentiel_version=version)
+        existing = case.admissibility_requests.exclude(  # type: ignore[attr-defined]
+            status__in=[Status.UNFAVOURABLE, Status.EXPIRED]
+        ).first()
+        if existing is not None:
+            return redirect("admissibility:detail", existing.pk)
+        created = services.request_open(case=case, by=user)
+    except ActionRefused as exc:
+        messages.error(http, exc.message)
+        return redirect("www:home")
+    return redirect("admissibility:identity", created.pk)
+
+
+@login_required
+@require_GET
+def detail(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _request(http, pk)
+    return render(http, "admissibility/detail.html", _context(found, http))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identity(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _request(http, pk) if http.method == "GET" else _editable(http, pk)
+    form = forms.IdentityForm(http.POST or None, instance=found)
+    if not permissions.can_edit(_user(http), found):
+        for field in form.fields.values():
+            field.disabled = True
+    if http.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(http, "Informations enregistrées.")
+        return redirect("admissibility:detail", found.pk)
+    return render(
+        http,
+        "admissibility/form.html",
+        _context(found, http, form=form, title="État civil, situation et formation"),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sworn(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _request(http, pk) if http.method == "GET" else _editable(http, pk)
+    form = forms.SwornForm(http.POST or None, instance=found)
+    if not permissions.can_edit(_user(http), found):
+        for field in form.fields.values():
+            field.disabled = True
+    if http.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(http, "Déclaration enregistrée.")
+        return redirect("admissibility:detail", found.pk)
+    return render(
+        http,
+        "admissibility/form.html",
+        _context(found, http, form=form, title="Déclaration sur l'honneur"),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experience(http: HttpRequest, pk: int, experience_pk: int | None = None) -> HttpResponse:
+    found = _editable(http, pk)
+    instance = (
+        get_object_or_404(Experience, pk=experience_pk, request=found) if experience_pk else None
+    )
+    activities = found.case.referentiel_version.activities.order_by("number")
+    form = forms.ExperienceForm(http.POST or None, instance=instance, activities=activities)
+    if http.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        item.request = found
+        if instance is None:
+            item.position = found.experiences.count() + 1
+        item.save()
+        form.save_m2m()
+        messages.success(http, "Expérience enregistrée.")
+        return redirect("admissibility:detail", found.pk)
+    title = "Modifier une expérience" if instance else "Ajouter une expérience"
+    return render(
+        http,
+        "admissibility/form.html",
+        _context(found, http, form=form, title=title),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def experience_delete(http: HttpRequest, pk: int, experience_pk: int) -> HttpResponse:
+    found = _editable(http, pk)
+    get_object_or_404(Experience, pk=experience_pk, request=found).delete()
+    messages.info(http, "Expérience retirée de la demande.")
+    return redirect("admissibility:detail", found.pk)
+
+
+@login_required
+@require_POST
+def submit(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _request(http, pk)
+    if not permissions.is_owner(_user(http), found):
+        raise Http404("Demande introuvable.")
+    try:
+        services.request_submit(request=found, by=_user(http))
+    except ActionRefused as exc:
+        messages.error(http, exc.message)
+    else:
+        messages.success(
+            http,
+            "Demande déposée. L'Ucanss vérifie qu'elle est complète ; vous recevrez un accusé "
+            "de réception avec la date limite de la décision.",
+        )
+    return redirect("admissibility:detail", found.pk)
+
+
+@login_required
+@require_GET
+def letter(http: HttpRequest, pk: int, letter_pk: int) -> FileResponse:
+    found = _request(http, pk)
+    item = get_object_or_404(Letter, pk=letter_pk, request=found)
+    name = f"{item.get_kind_display()} - recevabilite.pdf".replace(" ", "_")
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=name)
+
+
+# --- Instructeur -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def queue(http: HttpRequest) -> HttpResponse:
+    if not permissions.can_instruct(_user(http)):
+        raise Http404("Page introuvable.")
+    rows = (
+        AdmissibilityRequest.objects.exclude(status=Status.DRAFT)
+        .select_related("case__candidate", "case__branch")
+        .order_by(F("decision_due").asc(nulls_last=True), "submitted_at", "pk")
+    )
+    status = http.GET.get("statut", "")
+    if status in Status.values:
+        rows = rows.filter(status=status)
+    branch = http.GET.get("branche", "")
+    if branch:
+        rows = rows.filter(case__branch__code=branch)
+    query = http.GET.get("q", "").strip()[:100]
+    if query:
+        rows = rows.filter(
+            Q(case__candidate__last_name__icontains=query)
+            | Q(case__candidate__first_name__icontains=query)
+            | Q(birth_name__icontains=query)
+            | Q(usage_name__icontains=query)
+        )
+    page = Paginator(rows, PAGE_SIZE).get_page(http.GET.get("page"))
+    today = timezone.localdate()
+    items = [
+        {
+            "req": item,
+            "state": deadline_status(item.decision_due, today) if item.decision_due else "",
+            "days": days_left(item.decision_due, today) if item.decision_due else None,
+        }
+        for item in page.object_list
+    ]
+    branches = (
+        VaeCase.objects.exclude(branch=None)
+        .values_list("branch__code", "branch__name")
+        .distinct()
+        .order_by("branch__name")
+    )
+    params = http.GET.copy()
+    params.pop("page", None)
+    return render(
+        http,
+        "admissibility/queue.html",
+        {
+            "page": page,
+            "items": items,
+            "statuses": [s for s in Status.choices if s[0] != Status.DRAFT],
+            "branches": list(branches),
+            "current": {"statut": status, "branche": branch, "q": query},
+            "querystring": params.urlencode(),
+            "at_risk_days": AT_RISK_DAYS,
+        },
+    )
+
+
+def _act(http: HttpRequest, found: AdmissibilityRequest, action: Any, success: str) -> bool:
+    try:
+        action()
+    except ActionRefused as exc:
+        messages.error(http, exc.message)
+        return False
+    messages.success(http, success)
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instruct(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _instructed(http, pk)
+    activities = list(found.case.referentiel_version.activities.order_by("number"))
+    incomplete = forms.IncompleteForm(prefix="incomplete")
+    complete = forms.CompleteForm(prefix="complete", initial={"on": timezone.localdate()})
+    decision = forms.DecisionForm(prefix="decision", activities=activities)
+    if http.method == "POST":
+        action = http.POST.get("action")
+        user = _user(http)
+        if action == "incomplete":
+            incomplete = forms.IncompleteForm(http.POST, prefix="incomplete")
+            if incomplete.is_valid() and _act(
+                http,
+                found,
+                lambda: services.request_declare_incomplete(
+                    request=found, by=user, missing_items=incomplete.cleaned_data["missing_items"]
+                ),
+                "Demande déclarée incomplète : le candidat est prévenu.",
+            ):
+                return redirect("admissibility:instruct", found.pk)
+        elif action == "complete":
+            complete = forms.CompleteForm(http.POST, prefix="complete")
+            if complete.is_valid() and _act(
+                http,
+                found,
+                lambda: services.request_declare_complete(
+                    request=found, by=user, on=complete.cleaned_data["on"]
+                ),
+                "Demande déclarée complète : l'accusé de réception est envoyé.",
+            ):
+                return redirect("admissibility:instruct", found.pk)
+        elif action == "decide":
+            decision = forms.DecisionForm(http.POST, prefix="decision", activities=activities)
+            if decision.is_valid() and _act(
+                http,
+                found,
+                lambda: services.request_decide(
+                    request=found,
+                    by=user,
+                    favourable=decision.cleaned_data["decision"] == "recevable",
+                    gaps=decision.gaps(),
+                    reasons=decision.cleaned_data["reasons"],
+                    recommendations=decision.cleaned_data["recommendations"],
+                ),
+                "Décision enregistrée : la notification est envoyée au candidat.",
+            ):
+                return redirect("admissibility:instruct", found.pk)
+        else:
+            messages.error(http, "Action inconnue.")
+            return redirect("admissibility:instruct", found.pk)
+        found.refresh_from_db()
+    invalid = any(f.errors for f in (incomplete, complete, decision))
+    return render(
+        http,
+        "admissibility/instruct.html",
+        _context(found, http, incomplete=incomplete, complete=complete, decision=decision),
+        status=400 if invalid else 200,
+    )

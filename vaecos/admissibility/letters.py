@@ -247,7 +247,7 @@ def letter_data(
         "reference": f"Demande n° {request.pk}",
         "sender": [
             f"{organisation(request)} — Certification {certification.name}",
-            f"Inscrite au RNCP sous le n° {certification.rncp_code}",
+            f"Inscrite au RNCP sous le n°{certification.rncp_code.removeprefix('RNCP')}",
         ],
         "recipient": _recipient(request),
         "place_date": f"{PLACE}, le {date_fr(on or letter_date(request, kind))}",

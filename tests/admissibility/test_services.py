@@ -339,3 +339,32 @@ def test_one_request_in_progress_per_case(request_, candidate):
         by=candidate,
     )
     assert fresh.status == Status.DRAFT and fresh.email == candidate.email
+
+
+def test_a_favourable_decision_opens_the_livret_2_workspace_once(request_, candidate, instructor):
+    complete(request_, candidate, instructor)
+    assert not request_.case.dossiers.exists()
+
+    services.request_decide(
+        request=request_, by=instructor, favourable=True, gaps=gaps_for(request_)
+    )
+
+    assert request_.case.dossiers.count() == 1
+    assert request_.case.step == "livret2"
+
+
+def test_silence_means_yes_opens_the_workspace_too(request_, candidate, instructor):
+    complete(request_, candidate, instructor, on=datetime.date(2026, 9, 10))
+
+    services.requests_decide_implicitly(datetime.date(2026, 12, 1))
+
+    assert request_.case.dossiers.count() == 1
+
+
+def test_an_unfavourable_decision_opens_nothing(request_, candidate, instructor):
+    complete(request_, candidate, instructor)
+    services.request_decide(
+        request=request_, by=instructor, favourable=False, gaps=gaps_for(request_), reasons="Non."
+    )
+
+    assert not request_.case.dossiers.exists()

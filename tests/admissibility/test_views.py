@@ -213,3 +213,23 @@ def test_the_demo_queue_shows_each_state_and_a_deadline_at_risk(referentiel):
     assert "Proche" in page
     demo = AdmissibilityRequest.objects.get(case__candidate__email="candidat@demo.test")
     assert demo.status == Status.FAVOURABLE and demo.validity_end > timezone.localdate()
+
+
+def test_after_expiry_the_next_request_is_an_extension_and_says_why(req, candidate, instructor):
+    services.request_submit(request=req, by=candidate)
+    services.request_declare_complete(request=req, by=instructor)
+    services.request_decide(
+        request=req,
+        by=instructor,
+        favourable=True,
+        gaps={a.pk: (Coverage.COVERED, "") for a in req.case.referentiel_version.activities.all()},
+    )
+    req.refresh_from_db()
+    services.requests_expire(req.validity_end + datetime.timedelta(days=1))
+    client = signed_in(candidate)
+
+    response = client.post(reverse("admissibility:start"), follow=True)
+
+    new = AdmissibilityRequest.objects.exclude(pk=req.pk).get()
+    assert new.nature == "prolongation"
+    assert "il s'agit d'une prolongation" in text(response)

@@ -46,6 +46,15 @@ def _notify(request: AdmissibilityRequest, kind: str, *, on: datetime.date | Non
     notifications.send_letter_after_commit(letter)
 
 
+def _open_workspace(request: AdmissibilityRequest, by: User | None) -> None:
+    """A favourable admissibility opens the Livret 2 workspace (lifecycle: dossier, "— → in
+    progress"), unless the case already has one."""
+    from vaecos.dossiers.services import dossier_open
+
+    if not request.case.dossiers.exists():  # type: ignore[attr-defined]
+        dossier_open(case=request.case, by=by)
+
+
 def _lock(request: AdmissibilityRequest) -> AdmissibilityRequest:
     # One writer at a time: a double click or two instructeurs deciding at once meet here, and
     # the second finds the new state and is refused by the workflow.
@@ -171,6 +180,8 @@ def request_decide(
         ]
     )
     ADMISSIBILITY_WORKFLOW.apply(request, name, by=by, reason=reasons.strip())
+    if favourable:
+        _open_workspace(request, by)
     _notify(request, LetterKind.DECISION)
     return request
 
@@ -197,6 +208,7 @@ def requests_decide_implicitly(today: datetime.date) -> list[AdmissibilityReques
                 by=None,
                 reason=f"Pas de décision au {request.decision_due:%d/%m/%Y} : recevable.",
             )
+            _open_workspace(request, None)
             _notify(request, LetterKind.IMPLICIT, on=today)
             decided.append(request)
     return decided

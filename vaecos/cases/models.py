@@ -65,7 +65,8 @@ class VaeCase(models.Model):
 
     @property
     def step(self) -> Step:
-        """Derived from the parts of the case that exist (admissibility and jury come later)."""
+        """Derived from the parts of the case that exist: a Livret 2 opens once admissibility
+        is favourable (the jury issue adds the evaluation step)."""
         if self.dossiers.exists():  # type: ignore[attr-defined]
             return Step.DOSSIER
         return Step.ADMISSIBILITY

@@ -13,7 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vaecos.accounts.models import Role, User
 from vaecos.admissibility import permissions, services
-from vaecos.admissibility.models import AdmissibilityRequest, Experience, Letter, Status
+from vaecos.admissibility.models import (
+    AdmissibilityRequest,
+    Experience,
+    Letter,
+    Nature,
+    Status,
+)
 from vaecos.admissibility.prechecks import precheck
 from vaecos.cases.models import VaeCase
 from vaecos.cases.services import case_open
@@ -101,7 +107,13 @@ def start(http: HttpRequest) -> HttpResponse:
         ).first()
         if existing is not None:
             return redirect("admissibility:detail", existing.pk)
-        created = services.request_open(case=case, by=user)
+        nature: str = Nature.FIRST
+        expired = case.admissibility_requests.filter(status=Status.EXPIRED).first()  # type: ignore[attr-defined]
+        if expired is not None:
+            # After an expired admissibility, the platform says which request it is, and why.
+            nature, why = services.next_nature(expired)
+            messages.info(http, why)
+        created = services.request_open(case=case, by=user, nature=nature)
     except ActionRefused as exc:
         messages.error(http, exc.message)
         return redirect("www:home")

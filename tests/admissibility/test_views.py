@@ -233,3 +233,26 @@ def test_after_expiry_the_next_request_is_an_extension_and_says_why(req, candida
     new = AdmissibilityRequest.objects.exclude(pk=req.pk).get()
     assert new.nature == "prolongation"
     assert "il s'agit d'une prolongation" in text(response)
+
+
+def test_supporting_documents_are_checked_listed_and_removable(req, candidate, instructor):
+    from tests.files import pdf_bytes, upload
+
+    client = signed_in(candidate)
+    url = reverse("admissibility:document_add", args=[req.pk])
+
+    client.post(url, {"fichier": upload("attestation.pdf", pdf_bytes(), "application/pdf")})
+    refused = client.post(
+        url, {"fichier": upload("photo.png", b"pas une image", "image/png")}, follow=True
+    )
+
+    assert "n'est pas un fichier PDF, JPEG ou PNG valide" in text(refused)
+    document = req.documents.get()
+    assert document.original_name == "attestation.pdf"
+    staff_copy = signed_in(instructor).get(
+        reverse("admissibility:document", args=[req.pk, document.pk])
+    )
+    assert staff_copy.status_code == 200 and staff_copy["Content-Type"] == "application/pdf"
+    services.request_submit(request=req, by=candidate)
+    late = client.post(url, {"fichier": upload("x.pdf", pdf_bytes(), "application/pdf")})
+    assert late.status_code == 404 and req.documents.count() == 1

@@ -221,6 +221,16 @@ RULES: dict[str, Rule] = {
     "admissibility:experience_delete": owner_only(
         "POST", Expect(302, "/recevabilite/{admissibility.pk}/"), kwargs=ADMISSIBILITY_PK
     ),
+    "admissibility:document": owner_and_staff("GET", OK, pk="admissibility"),
+    "admissibility:document_add": owner_only(
+        "POST",
+        Expect(302, "/recevabilite/{admissibility.pk}/"),
+        kwargs=ADMISSIBILITY_PK,
+        data=lambda world: {"fichier": png_upload("diplome.png")},
+    ),
+    "admissibility:document_delete": owner_only(
+        "POST", Expect(302, "/recevabilite/{admissibility.pk}/"), kwargs=ADMISSIBILITY_PK
+    ),
     "admissibility:submit": owner_only(
         "POST", Expect(302, "/recevabilite/{admissibility.pk}/"), kwargs=ADMISSIBILITY_PK
     ),
@@ -331,6 +341,11 @@ def build_world() -> SimpleNamespace:
     experience = ExperienceFactory(request=admissibility)
     letter = Letter(request=admissibility, kind=LetterKind.ACKNOWLEDGEMENT)
     letter.file.save("accuse.pdf", ContentFile(b"%PDF-1.7 courrier"), save=True)
+    from vaecos.admissibility import services as admissibility_services
+
+    supporting = admissibility_services.document_add(
+        request=admissibility, upload=upload("attestation.png", png_bytes(), "image/png"), by=owner
+    )
     # A background task as the worker records it (its admin pages are for administrators).
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
@@ -364,6 +379,7 @@ def build_world() -> SimpleNamespace:
         admissibility=admissibility,
         experience=experience,
         letter=letter,
+        supporting=supporting,
         fragment=fragment,
         uidb64=urlsafe_base64_encode(force_bytes(forgetful.pk)),
         token=default_token_generator.make_token(forgetful),
@@ -405,6 +421,7 @@ def url_kwargs(entry: Entry, rule: Rule, world: SimpleNamespace) -> dict[str, An
         "fragment_pk": lambda: world.fragment.pk,
         "experience_pk": lambda: world.experience.pk,
         "letter_pk": lambda: world.letter.pk,
+        "document_pk": lambda: world.supporting.pk,
         "field_key": lambda: world.field_key,
         "uidb64": lambda: world.uidb64,
         "token": lambda: world.token,

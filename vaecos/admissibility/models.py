@@ -276,3 +276,36 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.request}"
+
+
+def supporting_path(instance: "SupportingDocument", filename: str) -> str:
+    # The stored name never comes from the user; the original name is kept in the row.
+    return f"recevabilite/{instance.request_id}/pieces/{uuid.uuid4().hex}"
+
+
+class SupportingDocument(models.Model):
+    """A supporting document of the request (identity, certificates of employment…)."""
+
+    request = models.ForeignKey(
+        AdmissibilityRequest, on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField(upload_to=supporting_path, max_length=255)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce justificative de la demande"
+        verbose_name_plural = "pièces justificatives de la demande"
+        ordering = ["request", "uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="supporting_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

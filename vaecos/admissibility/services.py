@@ -8,9 +8,12 @@ refused or rolled-back transition sends nothing and a failed e-mail never undoes
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Mapping
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from vaecos.accounts.models import User
@@ -23,6 +26,7 @@ from vaecos.admissibility.models import (
     LetterKind,
     Nature,
     Status,
+    SupportingDocument,
 )
 from vaecos.admissibility.prechecks import precheck
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
@@ -33,6 +37,7 @@ from vaecos.deadlines import (
     VALIDITY_REMINDER_14,
     VALIDITY_REMINDER_60,
 )
+from vaecos.dossiers.uploads import UploadRejected, check_upload
 from vaecos.utils.errors import ActionRefused
 
 
@@ -296,3 +301,50 @@ def next_nature(request: AdmissibilityRequest) -> tuple[str, str]:
         f"Le référentiel est le même qu'à la décision (version {version.version}) : "
         "il s'agit d'une prolongation.",
     )
+
+
+@transaction.atomic
+def document_add(
+    *, request: AdmissibilityRequest, upload: UploadedFile, by: User
+) -> SupportingDocument:
+    """Same rules as the Livret 2's files: PDF, JPEG or PNG, checked by content, size limits."""
+    request = _lock(request)
+    if request.status not in (Status.DRAFT, Status.INCOMPLETE):
+        raise AdmissibilityError("La demande n'est plus modifiable.")
+    used = request.documents.aggregate(total=Sum("size"))["total"] or 0  # type: ignore[attr-defined]
+    try:
+        checked = check_upload(upload, dossier_used_bytes=used)
+    except UploadRejected as exc:
+        raise AdmissibilityError(exc.message) from exc
+    document = SupportingDocument(
+        request=request,
+        original_name=(upload.name or f"piece.{checked.extension}")[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    upload.seek(0)
+    document.file.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)
+    stored = document.file.name
+    try:
+        with transaction.atomic():
+            document.save()
+    except Exception:
+        if stored:
+            document.file.storage.delete(stored)  # no file without its row
+        raise
+    return document
+
+
+@transaction.atomic
+def document_delete(
+    *, request: AdmissibilityRequest, document: SupportingDocument, by: User
+) -> None:
+    request = _lock(request)
+    if request.status not in (Status.DRAFT, Status.INCOMPLETE):
+        raise AdmissibilityError("La demande n'est plus modifiable.")
+    name, storage = document.file.name, document.file.storage
+    document.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -17,6 +17,13 @@ urlpatterns = [
         views.experience_delete,
         name="experience_delete",
     ),
+    path("<int:pk>/pieces/ajouter/", views.document_add, name="document_add"),
+    path("<int:pk>/pieces/<int:document_pk>/", views.document, name="document"),
+    path(
+        "<int:pk>/pieces/<int:document_pk>/retirer/",
+        views.document_delete,
+        name="document_delete",
+    ),
     path("<int:pk>/deposer/", views.submit, name="submit"),
     path("<int:pk>/courriers/<int:letter_pk>/", views.letter, name="letter"),
     path("<int:pk>/instruction/", views.instruct, name="instruct"),

@@ -19,6 +19,7 @@ from vaecos.admissibility.models import (
     Letter,
     Nature,
     Status,
+    SupportingDocument,
 )
 from vaecos.admissibility.prechecks import precheck
 from vaecos.cases.models import VaeCase
@@ -70,6 +71,7 @@ def _context(found: AdmissibilityRequest, http: HttpRequest, **extra: Any) -> di
         "check": precheck(found, today),
         "experiences": found.experiences.prefetch_related("activities"),
         "letters": found.letters.all(),
+        "documents": found.documents.all(),
         "gaps": found.gap_analysis.select_related("activity"),
         "editable": permissions.can_edit(_user(http), found),
         "is_owner": permissions.is_owner(_user(http), found),
@@ -200,6 +202,47 @@ def experience_delete(http: HttpRequest, pk: int, experience_pk: int) -> HttpRes
     found = _editable(http, pk)
     get_object_or_404(Experience, pk=experience_pk, request=found).delete()
     messages.info(http, "Expérience retirée de la demande.")
+    return redirect("admissibility:detail", found.pk)
+
+
+@login_required
+@require_POST
+def document_add(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _editable(http, pk)
+    upload = http.FILES.get("fichier")
+    if upload is None:
+        messages.error(http, "Choisissez un fichier PDF, JPEG ou PNG.")
+    else:
+        _act(
+            http,
+            found,
+            lambda: services.document_add(request=found, upload=upload, by=_user(http)),
+            f"« {upload.name} » est joint à la demande.",
+        )
+    return redirect("admissibility:detail", found.pk)
+
+
+@login_required
+@require_GET
+def document(http: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    found = _request(http, pk)
+    item = get_object_or_404(SupportingDocument, pk=document_pk, request=found)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    response["Content-Type"] = item.content_type
+    return response
+
+
+@login_required
+@require_POST
+def document_delete(http: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    found = _editable(http, pk)
+    item = get_object_or_404(SupportingDocument, pk=document_pk, request=found)
+    _act(
+        http,
+        found,
+        lambda: services.document_delete(request=found, document=item, by=_user(http)),
+        f"« {item.original_name} » est retiré de la demande.",
+    )
     return redirect("admissibility:detail", found.pk)
 
 

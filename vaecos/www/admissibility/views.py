@@ -22,6 +22,7 @@ from vaecos.admissibility.models import (
     SupportingDocument,
 )
 from vaecos.admissibility.prechecks import precheck
+from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
 from vaecos.cases.models import VaeCase
 from vaecos.cases.services import case_open
 from vaecos.deadlines import AT_RISK_DAYS, days_left
@@ -398,9 +399,28 @@ def instruct(http: HttpRequest, pk: int) -> HttpResponse:
             return redirect("admissibility:instruct", found.pk)
         found.refresh_from_db()
     invalid = any(f.errors for f in (incomplete, complete, decision))
+    history = [
+        {
+            "at": row.at,
+            "label": ADMISSIBILITY_WORKFLOW.transitions[row.transition].label
+            if row.transition in ADMISSIBILITY_WORKFLOW.transitions
+            else row.transition,
+            "to": Status(row.to_state).label if row.to_state in Status.values else row.to_state,
+            "by": row.by.display_name if row.by else "la plateforme",
+            "reason": row.reason,
+        }
+        for row in found.transitions.select_related("by")
+    ]
     return render(
         http,
         "admissibility/instruct.html",
-        _context(found, http, incomplete=incomplete, complete=complete, decision=decision),
+        _context(
+            found,
+            http,
+            incomplete=incomplete,
+            complete=complete,
+            decision=decision,
+            history=history,
+        ),
         status=400 if invalid else 200,
     )

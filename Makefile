@@ -55,11 +55,13 @@ setup: $(VENV)/.runtime node_modules/.installed
 # Beside the server: the tasks worker, and the loop that hands it the admissibility checks at
 # start then every ADMISSIBILITY_CHECK_INTERVAL seconds (3600 by default). Ctrl+C stops the
 # server; the trap then sends SIGTERM to the other two and waits: the worker ends the task it
-# is running, then stops. (--no-reload: the reloader would kill that task; restart make run.)
+# is running, then stops. The worker runs in its own session (setsid) so that Ctrl+C does not
+# reach it too: a second signal would make it abandon that task. (--no-reload: the reloader
+# would kill that task as well; restart make run after changing code.)
 run: setup
 	@echo "Plateforme sur http://$(HOST):$(PORT) — comptes de démonstration : candidat@demo.test, accompagnateur@demo.test, instructeur@demo.test, jury@demo.test, admin@demo.test (mot de passe : demo, ou DEMO_PASSWORD)"
 	trap 'kill $$worker $$checks 2>/dev/null; wait' EXIT; \
-	$(VPY) manage.py db_worker --no-reload & worker=$$!; \
+	setsid $(VPY) manage.py db_worker --no-reload & worker=$$!; \
 	$(VPY) manage.py admissibility_checks --enqueue --every & checks=$$!; \
 	$(VPY) manage.py runserver $(HOST):$(PORT)
 

@@ -25,6 +25,8 @@ from vaecos.documents.engine import RenderError
 RECEIVED = timezone.make_aware(datetime.datetime(2026, 9, 8, 10, 0))
 COMPLETE_ON = datetime.date(2026, 9, 10)  # decision due on 10 November 2026
 DECIDED_ON = datetime.date(2026, 11, 26)  # valid until 26 May 2028
+# A refusal must come before the deadline (after it, silence has made the request admissible).
+REFUSED_ON = datetime.date(2026, 11, 5)
 
 
 class FailingBackend(BaseEmailBackend):
@@ -178,7 +180,7 @@ def test_an_unfavourable_decision_gives_its_reasons(
             favourable=False,
             gaps=gaps_for(request_, Coverage.NOT_COVERED),
             reasons="Expérience sans rapport direct avec l'accueil des usagers.",
-            on=DECIDED_ON,
+            on=REFUSED_ON,
         )
 
     text = pdf_text(Letter.objects.get(request=request_, kind=LetterKind.DECISION))
@@ -189,7 +191,7 @@ def test_an_unfavourable_decision_gives_its_reasons(
     assert "Aucune formation complémentaire n'est préconisée." in text
     assert "valable jusqu'au" not in text
     [message] = mail.outbox
-    assert "Décision : non recevable, le 26 novembre 2026." in flat(message.body)
+    assert "Décision : non recevable, le 5 novembre 2026." in flat(message.body)
     assert "Expérience sans rapport direct" in message.body
 
 
@@ -310,7 +312,7 @@ def test_only_favourable_requests_are_reminded(
         favourable=False,
         gaps=gaps_for(request_),
         reasons="Non.",
-        on=DECIDED_ON,
+        on=REFUSED_ON,
     )
 
     assert services.requests_send_reminders(datetime.date(2028, 5, 1)) == []

@@ -294,7 +294,12 @@ def test_silence_means_yes_on_the_day_after_the_deadline_and_only_once(
 def test_a_decided_request_is_never_decided_again_by_silence(request_, candidate, instructor):
     complete(request_, candidate, instructor, on=datetime.date(2026, 9, 10))
     services.request_decide(
-        request=request_, by=instructor, favourable=False, gaps=gaps_for(request_), reasons="Non."
+        request=request_,
+        by=instructor,
+        favourable=False,
+        gaps=gaps_for(request_),
+        reasons="Non.",
+        on=datetime.date(2026, 10, 1),
     )
 
     assert services.requests_decide_implicitly(datetime.date(2027, 1, 1)) == []
@@ -368,3 +373,51 @@ def test_an_unfavourable_decision_opens_nothing(request_, candidate, instructor)
     )
 
     assert not request_.case.dossiers.exists()
+
+
+def test_a_refusal_after_the_deadline_is_refused_silence_has_decided(
+    request_, candidate, instructor
+):
+    complete(request_, candidate, instructor, on=datetime.date(2026, 9, 10))
+
+    with pytest.raises(services.AdmissibilityError, match="réputée recevable"):
+        services.request_decide(
+            request=request_,
+            by=instructor,
+            favourable=False,
+            gaps=gaps_for(request_),
+            reasons="Trop tard.",
+            on=datetime.date(2026, 11, 12),
+        )
+
+    request_.refresh_from_db()
+    assert request_.status == Status.COMPLETE
+
+
+def test_one_failing_request_does_not_stop_the_others(referentiel, instructor, monkeypatch):
+    first, second = (ready_request(referentiel, candidate=UserFactory()) for _ in range(2))
+    for request in (first, second):
+        complete(request, request.case.candidate, instructor, on=datetime.date(2026, 9, 10))
+    real = services._notify
+
+    def failing(request, kind, **kwargs):
+        if request.pk == first.pk:
+            raise RuntimeError("imprimante en panne")
+        return real(request, kind, **kwargs)
+
+    monkeypatch.setattr(services, "_notify", failing)
+
+    decided = services.requests_decide_implicitly(datetime.date(2026, 12, 1))
+
+    assert [r.pk for r in decided] == [second.pk]
+    first.refresh_from_db()
+    assert first.status == Status.COMPLETE  # rolled back, tried again at the next run
+
+
+def test_deadline_rules_follow_the_settings(request_, candidate, instructor, settings):
+    settings.DEADLINE_RULES = {"ADMISSIBILITY_DECISION_DUE": {"amount": 3}}
+
+    complete(request_, candidate, instructor, on=datetime.date(2026, 9, 10))
+
+    request_.refresh_from_db()
+    assert request_.decision_due == datetime.date(2026, 12, 10)

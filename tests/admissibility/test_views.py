@@ -249,10 +249,63 @@ def test_supporting_documents_are_checked_listed_and_removable(req, candidate, i
     assert "n'est pas un fichier PDF, JPEG ou PNG valide" in text(refused)
     document = req.documents.get()
     assert document.original_name == "attestation.pdf"
-    staff_copy = signed_in(instructor).get(
-        reverse("admissibility:document", args=[req.pk, document.pk])
-    )
-    assert staff_copy.status_code == 200 and staff_copy["Content-Type"] == "application/pdf"
+    staff = signed_in(instructor)
+    document_url = reverse("admissibility:document", args=[req.pk, document.pk])
+    assert staff.get(document_url).status_code == 404  # a draft is the candidate's alone
     services.request_submit(request=req, by=candidate)
+    staff_copy = staff.get(document_url)
+    assert staff_copy.status_code == 200 and staff_copy["Content-Type"] == "application/pdf"
     late = client.post(url, {"fichier": upload("x.pdf", pdf_bytes(), "application/pdf")})
     assert late.status_code == 404 and req.documents.count() == 1
+
+
+def test_the_queue_survives_nul_bytes_and_shows_open_requests_first(referentiel, instructor):
+    open_request = ready_request(referentiel, candidate=UserFactory(last_name="Ouverte"))
+    services.request_submit(request=open_request, by=open_request.case.candidate)
+    closed = ready_request(referentiel, candidate=UserFactory(last_name="Close"))
+    services.request_submit(request=closed, by=closed.case.candidate)
+    services.request_declare_complete(request=closed, by=instructor)
+    services.request_decide(
+        request=closed,
+        by=instructor,
+        favourable=False,
+        gaps={a.pk: (Coverage.NOT_COVERED, "") for a in referentiel.activities.all()},
+        reasons="Non.",
+    )
+    client = signed_in(instructor)
+
+    page = text(client.get(reverse("admissibility:queue")))
+    weird = client.get(
+        reverse("admissibility:queue"), {"q": "a\x00b", "branche": "\x00", "page": "abc"}
+    )
+
+    assert page.index("Ouverte") < page.index("Close")
+    assert weird.status_code == 200
+
+
+def test_a_stale_form_does_not_undo_a_submission(req, candidate):
+    client = signed_in(candidate)
+    form_page = client.get(reverse("admissibility:identity", args=[req.pk]))
+    assert form_page.status_code == 200
+    services.request_submit(request=req, by=candidate)  # from another tab
+
+    # The stale tab's post: the request is no longer editable, nothing is written.
+    response = client.post(reverse("admissibility:identity", args=[req.pk]), {"birth_name": "X"})
+
+    req.refresh_from_db()
+    assert response.status_code == 404
+    assert req.status == Status.SUBMITTED and req.birth_name == "MARTIN"
+
+
+def test_the_candidate_cannot_choose_the_nature_or_skip_the_yearly_limits(req, candidate):
+    data = {
+        "birth_name": "MARTIN",
+        "first_names": "Camille",
+        "nature": "renouvellement",
+        "blocs_only": "on",
+    }
+
+    signed_in(candidate).post(reverse("admissibility:identity", args=[req.pk]), data)
+
+    req.refresh_from_db()
+    assert req.nature == "premiere" and req.blocs_only is False

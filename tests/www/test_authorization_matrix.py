@@ -25,11 +25,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.accounts.factories import UserFactory
 from tests.admissibility.factories import AdmissibilityRequestFactory, ExperienceFactory
+from tests.cases.factories import VaeCaseFactory
 from tests.conftest import REFERENTIEL_FILE
 from tests.dossiers.factories import dossier_for
 from tests.files import png_bytes, png_upload, upload
@@ -109,6 +111,10 @@ def owner_only(method: str, owner: Expect, **extra: Any) -> Rule:
 
 
 ADMISSIBILITY_PK = {"pk": lambda world: world.admissibility.pk}
+SUBMITTED_PK = {
+    "pk": lambda world: world.submitted.pk,
+    "document_pk": lambda world: world.submitted_document.pk,
+}
 
 
 def owner_and_staff(method: str, expect: Expect, pk: str = "dossier") -> Rule:
@@ -116,7 +122,7 @@ def owner_and_staff(method: str, expect: Expect, pk: str = "dossier") -> Rule:
     staff (instructeur, admin). The coach of this world follows nobody: 404 like the others."""
     allowed = {"owner": expect, "instructor": expect, "admin": expect}
     others = dict.fromkeys(("other_candidate", "coach", "jury"), NOT_FOUND)
-    kwargs = ADMISSIBILITY_PK if pk == "admissibility" else {}
+    kwargs = {"admissibility": ADMISSIBILITY_PK, "submitted": SUBMITTED_PK}.get(pk, {})
     return Rule(method, {"anonymous": TO_LOGIN} | allowed | others, kwargs=kwargs)
 
 
@@ -124,7 +130,7 @@ def staff_only(method: str, expect: Expect, pk: str = "") -> Rule:
     """The certifier's work: instructeurs and administrators."""
     allowed = {"instructor": expect, "admin": expect}
     others = dict.fromkeys(("owner", "other_candidate", "coach", "jury"), NOT_FOUND)
-    kwargs = ADMISSIBILITY_PK if pk == "admissibility" else {}
+    kwargs = {"admissibility": ADMISSIBILITY_PK, "submitted": SUBMITTED_PK}.get(pk, {})
     return Rule(method, {"anonymous": TO_LOGIN} | allowed | others, kwargs=kwargs)
 
 
@@ -212,16 +218,16 @@ RULES: dict[str, Rule] = {
         | dict.fromkeys(("coach", "instructor", "jury", "admin"), NOT_FOUND),
     ),
     "admissibility:queue": staff_only("GET", OK),
-    "admissibility:detail": owner_and_staff("GET", OK, pk="admissibility"),
-    "admissibility:identity": owner_and_staff("GET", OK, pk="admissibility"),
-    "admissibility:sworn": owner_and_staff("GET", OK, pk="admissibility"),
-    "admissibility:letter": owner_and_staff("GET", OK, pk="admissibility"),
+    "admissibility:detail": owner_and_staff("GET", OK, pk="submitted"),
+    "admissibility:identity": owner_and_staff("GET", OK, pk="submitted"),
+    "admissibility:sworn": owner_and_staff("GET", OK, pk="submitted"),
+    "admissibility:letter": owner_and_staff("GET", OK, pk="submitted"),
     "admissibility:experience_add": owner_only("GET", OK, kwargs=ADMISSIBILITY_PK),
     "admissibility:experience": owner_only("GET", OK, kwargs=ADMISSIBILITY_PK),
     "admissibility:experience_delete": owner_only(
         "POST", Expect(302, "/recevabilite/{admissibility.pk}/"), kwargs=ADMISSIBILITY_PK
     ),
-    "admissibility:document": owner_and_staff("GET", OK, pk="admissibility"),
+    "admissibility:document": owner_and_staff("GET", OK, pk="submitted"),
     "admissibility:document_add": owner_only(
         "POST",
         Expect(302, "/recevabilite/{admissibility.pk}/"),
@@ -234,7 +240,7 @@ RULES: dict[str, Rule] = {
     "admissibility:submit": owner_only(
         "POST", Expect(302, "/recevabilite/{admissibility.pk}/"), kwargs=ADMISSIBILITY_PK
     ),
-    "admissibility:instruct": staff_only("GET", OK, pk="admissibility"),
+    "admissibility:instruct": staff_only("GET", OK, pk="submitted"),
 }
 
 # The admin namespace, by prefix: only administrators get past the admin's login page.
@@ -336,18 +342,31 @@ def build_world() -> SimpleNamespace:
     fragment = UnplacedFragment.objects.create(
         dossier=dossier, source=pending_import, position=0, where="paragraphe 3", text="À placer"
     )
-    # The owner's admissibility request (Livret 1), as a draft, with one experience and a letter.
-    admissibility = AdmissibilityRequestFactory(case=dossier.case, filled=True)
-    experience = ExperienceFactory(request=admissibility)
-    letter = Letter(request=admissibility, kind=LetterKind.ACKNOWLEDGEMENT)
-    letter.file.save("accuse.pdf", ContentFile(b"%PDF-1.7 courrier"), save=True)
+    # The owner's admissibility requests (Livret 1): a draft they are filling in (theirs alone),
+    # and, in a case of their own, one submitted to the certifier with its letter and a file.
     from vaecos.admissibility import services as admissibility_services
 
+    admissibility = AdmissibilityRequestFactory(case=dossier.case, filled=True)
+    experience = ExperienceFactory(request=admissibility)
     supporting = admissibility_services.document_add(
         request=admissibility, upload=upload("attestation.png", png_bytes(), "image/png"), by=owner
     )
+    submitted = AdmissibilityRequestFactory(
+        case=VaeCaseFactory(referentiel_version=referentiel, candidate=owner),
+        filled=True,
+        status="deposee",
+        submitted_at=timezone.now(),
+    )
+    letter = Letter(request=submitted, kind=LetterKind.ACKNOWLEDGEMENT)
+    letter.file.save("accuse.pdf", ContentFile(b"%PDF-1.7 courrier"), save=True)
+    submitted_document = admissibility_services.document_add(
+        request=AdmissibilityRequestFactory(case=submitted.case, filled=True),
+        upload=upload("diplome.png", png_bytes(), "image/png"),
+        by=owner,
+    )
+    submitted_document.request = submitted
+    submitted_document.save()
     # A background task as the worker records it (its admin pages are for administrators).
-    from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
     DBTaskResult.objects.create(
@@ -380,6 +399,8 @@ def build_world() -> SimpleNamespace:
         experience=experience,
         letter=letter,
         supporting=supporting,
+        submitted=submitted,
+        submitted_document=submitted_document,
         fragment=fragment,
         uidb64=urlsafe_base64_encode(force_bytes(forgetful.pk)),
         token=default_token_generator.make_token(forgetful),

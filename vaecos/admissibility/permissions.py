@@ -19,7 +19,8 @@ def can_instruct(user: User) -> bool:
 
 
 def can_view(user: User, request: AdmissibilityRequest) -> bool:
-    return is_owner(user, request) or can_instruct(user)
+    # A draft is the candidate's alone until they submit it.
+    return is_owner(user, request) or (can_instruct(user) and request.status != Status.DRAFT)
 
 
 def can_edit(user: User, request: AdmissibilityRequest) -> bool:

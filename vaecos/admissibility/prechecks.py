@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Sum
+from django.utils import timezone
 
 from vaecos.admissibility.models import AdmissibilityRequest, Status
 
@@ -65,12 +66,14 @@ def _counted_this_year(request: AdmissibilityRequest, year: int):  # type: ignor
 def yearly_limits(request: AdmissibilityRequest, today: datetime.date) -> list[str]:
     if request.blocs_only:
         return []
-    others = _counted_this_year(request, today.year)
+    # A resubmission belongs to the year the request was first received.
+    year = timezone.localdate(request.submitted_at).year if request.submitted_at else today.year
+    others = _counted_this_year(request, year)
     certification_id = request.case.referentiel_version.certification_id
     refusals = []
     if others.filter(case__referentiel_version__certification_id=certification_id).exists():
         refusals.append(
-            f"Vous avez déjà déposé une demande pour cette certification en {today.year} : "
+            f"Vous avez déjà déposé une demande pour cette certification en {year} : "
             "une seule demande par certification est possible par année civile."
         )
     certifications = set(
@@ -80,7 +83,7 @@ def yearly_limits(request: AdmissibilityRequest, today: datetime.date) -> list[s
     if certification_id not in certifications and len(certifications) >= maximum:
         refusals.append(
             f"Vous avez déjà déposé des demandes pour {len(certifications)} certifications en "
-            f"{today.year} : {maximum} au plus sont possibles par année civile."
+            f"{year} : {maximum} au plus sont possibles par année civile."
         )
     return refusals
 

@@ -7,9 +7,11 @@ refused or rolled-back transition sends nothing and a failed e-mail never undoes
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -31,14 +33,11 @@ from vaecos.admissibility.models import (
 from vaecos.admissibility.prechecks import precheck
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
 from vaecos.cases.models import VaeCase
-from vaecos.deadlines import (
-    ADMISSIBILITY_DECISION_DUE,
-    ADMISSIBILITY_VALIDITY_END,
-    VALIDITY_REMINDER_14,
-    VALIDITY_REMINDER_60,
-)
+from vaecos.deadlines import get_rule
 from vaecos.dossiers.uploads import UploadRejected, check_upload
 from vaecos.utils.errors import ActionRefused
+
+logger = logging.getLogger(__name__)
 
 
 class AdmissibilityError(ActionRefused):
@@ -94,6 +93,9 @@ def request_submit(
     *, request: AdmissibilityRequest, by: User, now: datetime.datetime | None = None
 ) -> AdmissibilityRequest:
     now = now or timezone.now()
+    # The candidate's row first: two of their requests submitted at once are checked against
+    # the yearly limits one after the other.
+    User.objects.select_for_update().filter(pk=request.case.candidate_id).first()
     request = _lock(request)
     name = "resubmit" if request.status == Status.INCOMPLETE else "submit"
     ADMISSIBILITY_WORKFLOW.check(request, name)
@@ -129,11 +131,21 @@ def request_declare_complete(
 ) -> AdmissibilityRequest:
     request = _lock(request)
     on = on or timezone.localdate()
-    if request.submitted_at is not None and on < timezone.localdate(request.submitted_at):
-        raise AdmissibilityError("Une demande ne peut pas être complète avant d'avoir été reçue.")
+    last = (
+        request.transitions.filter(transition="resubmit")  # type: ignore[attr-defined]
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    received = last or request.submitted_at
+    if received is not None and on < timezone.localdate(received):
+        raise AdmissibilityError(
+            "Une demande ne peut pas être complète avant son dernier dépôt, le "
+            f"{timezone.localdate(received):%d/%m/%Y}."
+        )
     ADMISSIBILITY_WORKFLOW.check(request, "declare_complete")
     request.complete_on = on
-    request.decision_due = ADMISSIBILITY_DECISION_DUE.apply(on)
+    request.decision_due = get_rule("ADMISSIBILITY_DECISION_DUE").apply(on)
     request.save(update_fields=["complete_on", "decision_due"])
     ADMISSIBILITY_WORKFLOW.apply(request, "declare_complete", by=by)
     _notify(request, LetterKind.ACKNOWLEDGEMENT)
@@ -163,6 +175,13 @@ def request_decide(
         raise AdmissibilityError("Couverture inconnue dans l'analyse des écarts.")
     if not favourable and not reasons.strip():
         raise AdmissibilityError("Une décision de non-recevabilité doit être motivée.")
+    if not favourable and request.decision_due is not None and on > request.decision_due:
+        # Silence for two months made the request admissible on that date: it cannot be
+        # refused afterwards (the scheduled checks record the implicit decision).
+        raise AdmissibilityError(
+            f"Le délai de décision a expiré le {request.decision_due:%d/%m/%Y} : la demande est "
+            "réputée recevable (décision implicite) et ne peut plus être refusée."
+        )
     name = "decide_favourable" if favourable else "decide_unfavourable"
     ADMISSIBILITY_WORKFLOW.check(request, name)
     GapAnalysis.objects.filter(request=request).delete()
@@ -174,7 +193,7 @@ def request_decide(
     request.decided_by = by
     request.decision_reasons = reasons.strip()
     request.recommendations = recommendations.strip()
-    request.validity_end = ADMISSIBILITY_VALIDITY_END.apply(on) if favourable else None
+    request.validity_end = get_rule("ADMISSIBILITY_VALIDITY_END").apply(on) if favourable else None
     request.save(
         update_fields=[
             "decided_on",
@@ -191,13 +210,23 @@ def request_decide(
     return request
 
 
+@contextlib.contextmanager
+def _each(step: str, pk: int) -> Iterator[None]:
+    """One request of a scheduled check: a failure is logged and the next request goes on
+    (that one is tried again at the next run, its transaction having rolled back)."""
+    try:
+        yield
+    except Exception:
+        logger.exception("admissibility check %s failed for request %s", step, pk)
+
+
 def requests_decide_implicitly(today: datetime.date) -> list[AdmissibilityRequest]:
     """Silence means yes: every complete request whose decision date has passed becomes
     favourable, decided on that date. Idempotent: a second run finds nothing left to do."""
     decided = []
     overdue = AdmissibilityRequest.objects.filter(status=Status.COMPLETE, decision_due__lt=today)
     for pk in overdue.values_list("pk", flat=True):
-        with transaction.atomic():
+        with _each("decide_implicitly", pk), transaction.atomic():
             request = AdmissibilityRequest.objects.select_for_update().get(pk=pk)
             if request.status != Status.COMPLETE or request.decision_due is None:
                 continue  # decided meanwhile by an instructeur
@@ -205,7 +234,9 @@ def requests_decide_implicitly(today: datetime.date) -> list[AdmissibilityReques
                 continue
             request.implicit = True
             request.decided_on = request.decision_due
-            request.validity_end = ADMISSIBILITY_VALIDITY_END.apply(request.decision_due)
+            request.validity_end = get_rule("ADMISSIBILITY_VALIDITY_END").apply(
+                request.decision_due
+            )
             request.save(update_fields=["implicit", "decided_on", "validity_end"])
             ADMISSIBILITY_WORKFLOW.apply(
                 request,
@@ -224,7 +255,7 @@ def requests_expire(today: datetime.date) -> list[AdmissibilityRequest]:
     expired = []
     ended = AdmissibilityRequest.objects.filter(status=Status.FAVOURABLE, validity_end__lt=today)
     for pk in ended.values_list("pk", flat=True):
-        with transaction.atomic():
+        with _each("expire", pk), transaction.atomic():
             request = AdmissibilityRequest.objects.select_for_update().get(pk=pk)
             if request.status != Status.FAVOURABLE or request.validity_end is None:
                 continue
@@ -251,9 +282,9 @@ def _reminder_due(
     both dates at once (a late decision, checks that did not run) gets one e-mail, not two."""
     if validity_end is None or validity_end < today or reminded_14_on is not None:
         return None
-    if today >= VALIDITY_REMINDER_14.apply(validity_end):
+    if today >= get_rule("VALIDITY_REMINDER_14").apply(validity_end):
         return "reminded_14_on"
-    if today >= VALIDITY_REMINDER_60.apply(validity_end) and reminded_60_on is None:
+    if today >= get_rule("VALIDITY_REMINDER_60").apply(validity_end) and reminded_60_on is None:
         return "reminded_60_on"
     return None
 
@@ -268,7 +299,7 @@ def requests_send_reminders(today: datetime.date) -> list[AdmissibilityRequest]:
     for pk, *dates in favourable:
         if _reminder_due(today, *dates) is None:
             continue
-        with transaction.atomic():
+        with _each("remind", pk), transaction.atomic():
             request = AdmissibilityRequest.objects.select_for_update().get(pk=pk)
             if request.status != Status.FAVOURABLE:
                 continue

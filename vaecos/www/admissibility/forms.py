@@ -17,9 +17,9 @@ class IdentityForm(forms.ModelForm):
 
     class Meta:
         model = AdmissibilityRequest
+        # The nature of the request is the platform's (first, or after an expiry renewal or
+        # extension); requests for blocs only come with the jury's partial validations.
         fields = [
-            "nature",
-            "blocs_only",
             "birth_name",
             "usage_name",
             "first_names",
@@ -63,15 +63,14 @@ class IdentityForm(forms.ModelForm):
         self.fields["branch"].queryset = case.referentiel_version.branches.all()  # type: ignore[attr-defined]
         self.fields["branch"].initial = case.branch_id
         # The branch comes right after the nature of the request, as on the Cerfa.
-        self.order_fields(["nature", "blocs_only", "branch"])
+        self.order_fields(["branch"])
 
-    def save(self, commit: bool = True) -> AdmissibilityRequest:
-        request = super().save(commit=commit)
+    def save_extra(self, request: AdmissibilityRequest) -> None:
+        """The branch belongs to the case."""
         branch = self.cleaned_data.get("branch")
-        if commit and branch is not None and branch.pk != request.case.branch_id:
+        if branch is not None and branch.pk != request.case.branch_id:
             request.case.branch = branch
             request.case.save(update_fields=["branch"])
-        return request
 
     def clean_birth_date(self) -> datetime.date | None:
         value = self.cleaned_data.get("birth_date")

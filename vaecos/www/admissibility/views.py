@@ -5,7 +5,8 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Q, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -97,26 +98,36 @@ def start(http: HttpRequest) -> HttpResponse:
     if version is None:
         messages.error(http, "Le référentiel de la certification n'est pas chargé.")
         return redirect("www:home")
-    case = (
-        VaeCase.objects.filter(candidate=user, referentiel_version__certification=certification)
-        .order_by("-created_at")
-        .first()
-    )
     try:
-        if case is None:
-            case = case_open(candidate=user, referentiel_version=version)
-        existing = case.admissibility_requests.exclude(  # type: ignore[attr-defined]
-            status__in=[Status.UNFAVOURABLE, Status.EXPIRED]
-        ).first()
-        if existing is not None:
-            return redirect("admissibility:detail", existing.pk)
-        nature: str = Nature.FIRST
-        expired = case.admissibility_requests.filter(status=Status.EXPIRED).first()  # type: ignore[attr-defined]
-        if expired is not None:
-            # After an expired admissibility, the platform says which request it is, and why.
-            nature, why = services.next_nature(expired)
-            messages.info(http, why)
-        created = services.request_open(case=case, by=user, nature=nature)
+        with transaction.atomic():
+            # One at a time per candidate: a double click must not open two cases or requests.
+            User.objects.select_for_update().filter(pk=user.pk).first()
+            case = (
+                VaeCase.objects.filter(
+                    candidate=user, referentiel_version__certification=certification
+                )
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            if case is None:
+                case = case_open(candidate=user, referentiel_version=version)
+            existing = case.admissibility_requests.exclude(  # type: ignore[attr-defined]
+                status__in=[Status.UNFAVOURABLE, Status.EXPIRED]
+            ).first()
+            if existing is not None:
+                return redirect("admissibility:detail", existing.pk)
+            nature: str = Nature.FIRST
+            expired = case.admissibility_requests.filter(status=Status.EXPIRED).first()  # type: ignore[attr-defined]
+            if expired is not None:
+                # After an expired admissibility the platform says which request it is, and why;
+                # a renewal is examined on the référentiel in force, in a case of its own.
+                nature, why = services.next_nature(expired)
+                messages.info(http, why)
+                if nature == Nature.RENEWAL:
+                    case = case_open(
+                        candidate=user, referentiel_version=version, branch=case.branch
+                    )
+            created = services.request_open(case=case, by=user, nature=nature)
     except ActionRefused as exc:
         messages.error(http, exc.message)
         return redirect("www:home")
@@ -130,6 +141,25 @@ def detail(http: HttpRequest, pk: int) -> HttpResponse:
     return render(http, "admissibility/detail.html", _context(found, http))
 
 
+def _save_locked(http: HttpRequest, found: AdmissibilityRequest, form: Any) -> bool:
+    """Write the form's own fields, if the request is still editable once locked: a submission
+    from another tab in between must not be undone by a stale form."""
+    with transaction.atomic():
+        locked = AdmissibilityRequest.objects.select_for_update().get(pk=found.pk)
+        if locked.status not in permissions.EDITABLE:
+            messages.error(http, "La demande a été déposée entre-temps : rien n'a été modifié.")
+            return False
+        names = [
+            name for name in form.cleaned_data if name in {f.name for f in locked._meta.fields}
+        ]
+        for name in names:
+            setattr(locked, name, form.cleaned_data[name])
+        locked.save(update_fields=names)
+        if hasattr(form, "save_extra"):
+            form.save_extra(locked)
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def identity(http: HttpRequest, pk: int) -> HttpResponse:
@@ -139,8 +169,8 @@ def identity(http: HttpRequest, pk: int) -> HttpResponse:
         for field in form.fields.values():
             field.disabled = True
     if http.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(http, "Informations enregistrées.")
+        if _save_locked(http, found, form):
+            messages.success(http, "Informations enregistrées.")
         return redirect("admissibility:detail", found.pk)
     return render(
         http,
@@ -159,8 +189,8 @@ def sworn(http: HttpRequest, pk: int) -> HttpResponse:
         for field in form.fields.values():
             field.disabled = True
     if http.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(http, "Déclaration enregistrée.")
+        if _save_locked(http, found, form):
+            messages.success(http, "Déclaration enregistrée.")
         return redirect("admissibility:detail", found.pk)
     return render(
         http,
@@ -180,12 +210,17 @@ def experience(http: HttpRequest, pk: int, experience_pk: int | None = None) -> 
     activities = found.case.referentiel_version.activities.order_by("number")
     form = forms.ExperienceForm(http.POST or None, instance=instance, activities=activities)
     if http.method == "POST" and form.is_valid():
-        item = form.save(commit=False)
-        item.request = found
-        if instance is None:
-            item.position = found.experiences.count() + 1
-        item.save()
-        form.save_m2m()
+        with transaction.atomic():
+            locked = AdmissibilityRequest.objects.select_for_update().get(pk=found.pk)
+            if locked.status not in permissions.EDITABLE:
+                messages.error(http, "La demande a été déposée entre-temps : rien n'a été modifié.")
+                return redirect("admissibility:detail", found.pk)
+            item = form.save(commit=False)
+            item.request = locked
+            if instance is None:
+                item.position = locked.experiences.count() + 1
+            item.save()
+            form.save_m2m()
         messages.success(http, "Expérience enregistrée.")
         return redirect("admissibility:detail", found.pk)
     title = "Modifier une expérience" if instance else "Ajouter une expérience"
@@ -201,7 +236,12 @@ def experience(http: HttpRequest, pk: int, experience_pk: int | None = None) -> 
 @require_POST
 def experience_delete(http: HttpRequest, pk: int, experience_pk: int) -> HttpResponse:
     found = _editable(http, pk)
-    get_object_or_404(Experience, pk=experience_pk, request=found).delete()
+    with transaction.atomic():
+        locked = AdmissibilityRequest.objects.select_for_update().get(pk=found.pk)
+        if locked.status not in permissions.EDITABLE:
+            messages.error(http, "La demande a été déposée entre-temps : rien n'a été modifié.")
+            return redirect("admissibility:detail", found.pk)
+        get_object_or_404(Experience, pk=experience_pk, request=locked).delete()
     messages.info(http, "Expérience retirée de la demande.")
     return redirect("admissibility:detail", found.pk)
 
@@ -286,15 +326,27 @@ def queue(http: HttpRequest) -> HttpResponse:
     rows = (
         AdmissibilityRequest.objects.exclude(status=Status.DRAFT)
         .select_related("case__candidate", "case__branch")
-        .order_by(F("decision_due").asc(nulls_last=True), "submitted_at", "pk")
+        .annotate(
+            closed=Case(
+                When(status__in=[Status.SUBMITTED, Status.INCOMPLETE, Status.COMPLETE], then=0),
+                default=1,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("closed", F("decision_due").asc(nulls_last=True), "submitted_at", "pk")
     )
-    status = http.GET.get("statut", "")
+
+    def param(name: str) -> str:
+        # PostgreSQL refuses NUL in text: such a parameter matches nothing rather than failing.
+        return http.GET.get(name, "").replace("\x00", "")
+
+    status = param("statut")
     if status in Status.values:
         rows = rows.filter(status=status)
-    branch = http.GET.get("branche", "")
+    branch = param("branche")
     if branch:
         rows = rows.filter(case__branch__code=branch)
-    query = http.GET.get("q", "").strip()[:100]
+    query = param("q").strip()[:100]
     if query:
         rows = rows.filter(
             Q(case__candidate__last_name__icontains=query)

@@ -67,6 +67,7 @@ def test_an_experience_with_impossible_dates_or_hours_is_refused(req, candidate)
             "100 heures ne tiennent pas dans 2 jour(s).",
         ),
         ({"started_on": "pas une date", "hours": "10"}, "Saisissez une date valide."),
+        ({"started_on": "0001-01-01", "hours": "10"}, "antérieure à 1950"),
     ]
     for data, message in cases:
         response = client.post(url, base | data)

@@ -150,6 +150,8 @@ class ExperienceForm(forms.ModelForm):
         today = timezone.localdate()
         if start and start > today:
             self.add_error("started_on", "La date de début ne peut pas être dans le futur.")
+        if start and start.year < 1950:
+            self.add_error("started_on", "Vérifiez l'année de début : elle est antérieure à 1950.")
         if end and end > today:
             self.add_error("ended_on", "La date de fin ne peut pas être dans le futur.")
         if start and end and end < start:

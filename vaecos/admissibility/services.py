@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
-import uuid
 from collections.abc import Iterator, Mapping
 
 from django.core.files.uploadedfile import UploadedFile
@@ -34,7 +33,13 @@ from vaecos.admissibility.prechecks import precheck
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
 from vaecos.cases.models import VaeCase
 from vaecos.deadlines import get_rule
-from vaecos.dossiers.uploads import UploadRejected, check_upload
+from vaecos.dossiers.uploads import (
+    UploadRejected,
+    check_upload,
+    delete_with_file,
+    file_fields,
+    save_with_file,
+)
 from vaecos.utils.errors import ActionRefused
 
 logger = logging.getLogger(__name__)
@@ -347,24 +352,8 @@ def document_add(
         checked = check_upload(upload, dossier_used_bytes=used)
     except UploadRejected as exc:
         raise AdmissibilityError(exc.message) from exc
-    document = SupportingDocument(
-        request=request,
-        original_name=(upload.name or f"piece.{checked.extension}")[:255],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by,
-    )
-    upload.seek(0)
-    document.file.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)
-    stored = document.file.name
-    try:
-        with transaction.atomic():
-            document.save()
-    except Exception:
-        if stored:
-            document.file.storage.delete(stored)  # no file without its row
-        raise
+    document = SupportingDocument(request=request, uploaded_by=by, **file_fields(upload, checked))
+    save_with_file(document, upload, checked)
     return document
 
 
@@ -375,7 +364,4 @@ def document_delete(
     request = _lock(request)
     if request.status not in (Status.DRAFT, Status.INCOMPLETE):
         raise AdmissibilityError("La demande n'est plus modifiable.")
-    name, storage = document.file.name, document.file.storage
-    document.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_with_file(document)

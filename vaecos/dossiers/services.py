@@ -20,7 +20,13 @@ from vaecos.dossiers.models import (
     RevisionKind,
     Situation,
 )
-from vaecos.dossiers.uploads import UploadRejected, check_upload
+from vaecos.dossiers.uploads import (
+    UploadRejected,
+    check_upload,
+    delete_with_file,
+    file_fields,
+    save_with_file,
+)
 from vaecos.referentiels.models import Activity, Branch
 from vaecos.utils.errors import ActionRefused
 
@@ -371,30 +377,14 @@ def attachment_add(
         dossier=dossier,
         situation=situation,
         kind=kind,
-        original_name=(upload.name or f"piece.{checked.extension}")[:255],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
         uploaded_by=by,
+        **file_fields(upload, checked),
     )
-    upload.seek(0)
-    attachment.file.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)
-    stored_name = attachment.file.name
-    try:
-        with transaction.atomic():
-            attachment.save()
-    except Exception:
-        # If the row cannot be written, the stored file must not stay behind.
-        if stored_name:
-            attachment.file.storage.delete(stored_name)
-        raise
+    save_with_file(attachment, upload, checked)
     return attachment
 
 
 @transaction.atomic
 def attachment_delete(*, dossier: Dossier, attachment: Attachment, by: User) -> None:
     dossier = _lock(dossier)
-    storage, name = attachment.file.storage, attachment.file.name
-    attachment.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_with_file(attachment)

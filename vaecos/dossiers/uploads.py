@@ -2,10 +2,12 @@
 
 import hashlib
 import io
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -109,3 +111,36 @@ def check_upload(upload: UploadedFile, *, dossier_used_bytes: int) -> CheckedFil
         size=size,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def file_fields(upload: UploadedFile, checked: CheckedFile) -> dict[str, object]:
+    """What a file row records of a checked upload (its stored name never comes from the user)."""
+    return {
+        "original_name": (upload.name or f"piece.{checked.extension}")[:255],
+        "content_type": checked.content_type,
+        "size": checked.size,
+        "sha256": checked.sha256,
+    }
+
+
+def save_with_file(row: models.Model, upload: UploadedFile, checked: CheckedFile) -> None:
+    """Store the upload in the row's `file` under a random name, then save the row. If the row
+    cannot be written, the stored file must not stay behind."""
+    upload.seek(0)
+    row.file.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)  # type: ignore[attr-defined]
+    stored = row.file.name  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            row.save()
+    except Exception:
+        if stored:
+            row.file.storage.delete(stored)  # type: ignore[attr-defined]
+        raise
+
+
+def delete_with_file(row: models.Model) -> None:
+    """Delete the row now and its stored file once the transaction has committed."""
+    storage, name = row.file.storage, row.file.name  # type: ignore[attr-defined]
+    row.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

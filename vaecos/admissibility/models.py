@@ -25,6 +25,10 @@ class Status(models.TextChoices):
     EXPIRED = "expiree", "Recevabilité expirée"
 
 
+# The states in which the candidate may still change the request.
+EDITABLE = (Status.DRAFT, Status.INCOMPLETE)
+
+
 class Sex(models.TextChoices):
     FEMALE = "F", "Femme"
     MALE = "M", "Homme"

@@ -1,9 +1,7 @@
 """Who may see, fill and instruct an admissibility request (checked per object by every view)."""
 
 from vaecos.accounts.models import Role, User
-from vaecos.admissibility.models import AdmissibilityRequest, Status
-
-EDITABLE = (Status.DRAFT, Status.INCOMPLETE)
+from vaecos.admissibility.models import EDITABLE, AdmissibilityRequest, Status
 
 
 def is_owner(user: User, request: AdmissibilityRequest) -> bool:

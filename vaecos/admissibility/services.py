@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -21,8 +21,10 @@ from vaecos.accounts.models import User
 from vaecos.admissibility import notifications
 from vaecos.admissibility.letters import write_letter
 from vaecos.admissibility.models import (
+    EDITABLE,
     AdmissibilityRequest,
     Coverage,
+    Experience,
     GapAnalysis,
     LetterKind,
     Nature,
@@ -32,6 +34,7 @@ from vaecos.admissibility.models import (
 from vaecos.admissibility.prechecks import precheck
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
 from vaecos.cases.models import VaeCase
+from vaecos.cases.services import case_open
 from vaecos.deadlines import get_rule
 from vaecos.dossiers.uploads import (
     UploadRejected,
@@ -40,6 +43,7 @@ from vaecos.dossiers.uploads import (
     file_fields,
     save_with_file,
 )
+from vaecos.referentiels.models import Activity, Branch, Certification
 from vaecos.utils.errors import ActionRefused
 
 logger = logging.getLogger(__name__)
@@ -74,6 +78,104 @@ def _lock(request: AdmissibilityRequest) -> AdmissibilityRequest:
     )
 
 
+STALE = "La demande a été déposée entre-temps : rien n'a été modifié."
+
+
+def _lock_editable(request: AdmissibilityRequest, message: str = STALE) -> AdmissibilityRequest:
+    """The request locked, if the candidate may still change it: a page opened before a
+    submission (another tab, a double click) must not change what was submitted."""
+    locked = _lock(request)
+    if locked.status not in EDITABLE:
+        raise AdmissibilityError(message)
+    return locked
+
+
+@transaction.atomic
+def request_start(*, candidate: User) -> tuple[AdmissibilityRequest, bool, str]:
+    """The candidate's request in progress for the CQP, or a new one: (request, created, why).
+
+    A new request is a first request, or after an expired admissibility an extension or a
+    renewal, `why` saying which and why; a renewal is examined on the référentiel in force, in
+    a case of its own. The candidate is locked: a double click opens one case and one request.
+    """
+    certification = Certification.objects.filter(code="cqp-cos").first()
+    version = certification.current_version() if certification else None
+    if version is None:
+        raise AdmissibilityError("Le référentiel de la certification n'est pas chargé.")
+    User.objects.select_for_update().filter(pk=candidate.pk).first()
+    case = (
+        VaeCase.objects.filter(
+            candidate=candidate, referentiel_version__certification=certification
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if case is None:
+        case = case_open(candidate=candidate, referentiel_version=version)
+    existing = case.admissibility_requests.exclude(  # type: ignore[attr-defined]
+        status__in=[Status.UNFAVOURABLE, Status.EXPIRED]
+    ).first()
+    if existing is not None:
+        return existing, False, ""
+    nature: str = Nature.FIRST
+    why = ""
+    expired = case.admissibility_requests.filter(status=Status.EXPIRED).first()  # type: ignore[attr-defined]
+    if expired is not None:
+        nature, why = next_nature(expired)
+        if nature == Nature.RENEWAL:
+            case = case_open(candidate=candidate, referentiel_version=version, branch=case.branch)
+    return request_open(case=case, by=candidate, nature=nature), True, why
+
+
+@transaction.atomic
+def request_update(
+    *,
+    request: AdmissibilityRequest,
+    values: Mapping[str, object],
+    by: User,
+    branch: Branch | None = None,
+) -> AdmissibilityRequest:
+    """Write the given fields of the request (and the case's branch), only these."""
+    request = _lock_editable(request)
+    names = [f.name for f in request._meta.concrete_fields if f.name in values]
+    for name in names:
+        setattr(request, name, values[name])
+    request.save(update_fields=names)
+    if branch is not None and branch.pk != request.case.branch_id:
+        if branch.referentiel_version_id != request.case.referentiel_version_id:
+            raise AdmissibilityError("Cette branche n'appartient pas au référentiel du parcours.")
+        request.case.branch = branch
+        request.case.save(update_fields=["branch"])
+    return request
+
+
+@transaction.atomic
+def experience_save(
+    *,
+    request: AdmissibilityRequest,
+    experience: Experience,
+    activities: Iterable[Activity],
+    by: User,
+) -> Experience:
+    request = _lock_editable(request)
+    if experience.pk is None:
+        experience.position = request.experiences.count() + 1  # type: ignore[attr-defined]
+    elif experience.request_id != request.pk:
+        raise AdmissibilityError("Cette expérience n'appartient pas à la demande.")
+    experience.request = request
+    experience.save()
+    experience.activities.set(
+        [a for a in activities if a.referentiel_version_id == request.case.referentiel_version_id]
+    )
+    return experience
+
+
+@transaction.atomic
+def experience_delete(*, request: AdmissibilityRequest, experience: Experience, by: User) -> None:
+    request = _lock_editable(request)
+    request.experiences.filter(pk=experience.pk).delete()  # type: ignore[attr-defined]
+
+
 @transaction.atomic
 def request_open(
     *, case: VaeCase, by: User, nature: str = Nature.FIRST, blocs_only: bool = False
@@ -104,7 +206,7 @@ def request_submit(
     request = _lock(request)
     name = "resubmit" if request.status == Status.INCOMPLETE else "submit"
     ADMISSIBILITY_WORKFLOW.check(request, name)
-    if request.status in (Status.DRAFT, Status.INCOMPLETE):
+    if request.status in EDITABLE:
         check = precheck(request, timezone.localdate(now))
         if not check.can_submit:
             raise AdmissibilityError(" ".join(check.missing + check.blocking))
@@ -344,9 +446,7 @@ def document_add(
     *, request: AdmissibilityRequest, upload: UploadedFile, by: User
 ) -> SupportingDocument:
     """Same rules as the Livret 2's files: PDF, JPEG or PNG, checked by content, size limits."""
-    request = _lock(request)
-    if request.status not in (Status.DRAFT, Status.INCOMPLETE):
-        raise AdmissibilityError("La demande n'est plus modifiable.")
+    request = _lock_editable(request, "La demande n'est plus modifiable.")
     used = request.documents.aggregate(total=Sum("size"))["total"] or 0  # type: ignore[attr-defined]
     try:
         checked = check_upload(upload, dossier_used_bytes=used)
@@ -361,7 +461,5 @@ def document_add(
 def document_delete(
     *, request: AdmissibilityRequest, document: SupportingDocument, by: User
 ) -> None:
-    request = _lock(request)
-    if request.status not in (Status.DRAFT, Status.INCOMPLETE):
-        raise AdmissibilityError("La demande n'est plus modifiable.")
+    _lock_editable(request, "La demande n'est plus modifiable.")
     delete_with_file(document)

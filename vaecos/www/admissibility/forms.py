@@ -65,13 +65,6 @@ class IdentityForm(forms.ModelForm):
         # The branch comes right after the nature of the request, as on the Cerfa.
         self.order_fields(["branch"])
 
-    def save_extra(self, request: AdmissibilityRequest) -> None:
-        """The branch belongs to the case."""
-        branch = self.cleaned_data.get("branch")
-        if branch is not None and branch.pk != request.case.branch_id:
-            request.case.branch = branch
-            request.case.save(update_fields=["branch"])
-
     def clean_birth_date(self) -> datetime.date | None:
         value = self.cleaned_data.get("birth_date")
         if value and value >= timezone.localdate():

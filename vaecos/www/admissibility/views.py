@@ -5,7 +5,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,17 +17,14 @@ from vaecos.admissibility.models import (
     AdmissibilityRequest,
     Experience,
     Letter,
-    Nature,
     Status,
     SupportingDocument,
 )
 from vaecos.admissibility.prechecks import precheck
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
 from vaecos.cases.models import VaeCase
-from vaecos.cases.services import case_open
 from vaecos.deadlines import AT_RISK_DAYS, days_left
 from vaecos.deadlines import status as deadline_status
-from vaecos.referentiels.models import Certification
 from vaecos.utils.errors import ActionRefused
 from vaecos.www.admissibility import forms
 
@@ -93,45 +89,16 @@ def start(http: HttpRequest) -> HttpResponse:
     user = _user(http)
     if user.role != Role.CANDIDATE:
         raise Http404("Réservé aux candidats.")
-    certification = Certification.objects.filter(code="cqp-cos").first()
-    version = certification.current_version() if certification else None
-    if version is None:
-        messages.error(http, "Le référentiel de la certification n'est pas chargé.")
-        return redirect("www:home")
     try:
-        with transaction.atomic():
-            # One at a time per candidate: a double click must not open two cases or requests.
-            User.objects.select_for_update().filter(pk=user.pk).first()
-            case = (
-                VaeCase.objects.filter(
-                    candidate=user, referentiel_version__certification=certification
-                )
-                .order_by("-created_at", "-pk")
-                .first()
-            )
-            if case is None:
-                case = case_open(candidate=user, referentiel_version=version)
-            existing = case.admissibility_requests.exclude(  # type: ignore[attr-defined]
-                status__in=[Status.UNFAVOURABLE, Status.EXPIRED]
-            ).first()
-            if existing is not None:
-                return redirect("admissibility:detail", existing.pk)
-            nature: str = Nature.FIRST
-            expired = case.admissibility_requests.filter(status=Status.EXPIRED).first()  # type: ignore[attr-defined]
-            if expired is not None:
-                # After an expired admissibility the platform says which request it is, and why;
-                # a renewal is examined on the référentiel in force, in a case of its own.
-                nature, why = services.next_nature(expired)
-                messages.info(http, why)
-                if nature == Nature.RENEWAL:
-                    case = case_open(
-                        candidate=user, referentiel_version=version, branch=case.branch
-                    )
-            created = services.request_open(case=case, by=user, nature=nature)
+        found, created, why = services.request_start(candidate=user)
     except ActionRefused as exc:
         messages.error(http, exc.message)
         return redirect("www:home")
-    return redirect("admissibility:identity", created.pk)
+    if why:
+        messages.info(http, why)
+    if not created:
+        return redirect("admissibility:detail", found.pk)
+    return redirect("admissibility:identity", found.pk)
 
 
 @login_required
@@ -141,62 +108,56 @@ def detail(http: HttpRequest, pk: int) -> HttpResponse:
     return render(http, "admissibility/detail.html", _context(found, http))
 
 
-def _save_locked(http: HttpRequest, found: AdmissibilityRequest, form: Any) -> bool:
-    """Write the form's own fields, if the request is still editable once locked: a submission
-    from another tab in between must not be undone by a stale form."""
-    with transaction.atomic():
-        locked = AdmissibilityRequest.objects.select_for_update().get(pk=found.pk)
-        if locked.status not in permissions.EDITABLE:
-            messages.error(http, "La demande a été déposée entre-temps : rien n'a été modifié.")
-            return False
-        names = [
-            name for name in form.cleaned_data if name in {f.name for f in locked._meta.fields}
-        ]
-        for name in names:
-            setattr(locked, name, form.cleaned_data[name])
-        locked.save(update_fields=names)
-        if hasattr(form, "save_extra"):
-            form.save_extra(locked)
-    return True
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def identity(http: HttpRequest, pk: int) -> HttpResponse:
+def _request_form(
+    http: HttpRequest, pk: int, form_class: Any, *, title: str, saved: str
+) -> HttpResponse:
+    """A rubrique of the request: read-only once submitted, written through the service."""
     found = _request(http, pk) if http.method == "GET" else _editable(http, pk)
-    form = forms.IdentityForm(http.POST or None, instance=found)
+    form = form_class(http.POST or None, instance=found)
     if not permissions.can_edit(_user(http), found):
         for field in form.fields.values():
             field.disabled = True
     if http.method == "POST" and form.is_valid():
-        if _save_locked(http, found, form):
-            messages.success(http, "Informations enregistrées.")
+        _act(
+            http,
+            lambda: services.request_update(
+                request=found,
+                values=form.cleaned_data,
+                branch=form.cleaned_data.get("branch"),
+                by=_user(http),
+            ),
+            saved,
+        )
         return redirect("admissibility:detail", found.pk)
     return render(
         http,
         "admissibility/form.html",
-        _context(found, http, form=form, title="État civil, situation et formation"),
+        _context(found, http, form=form, title=title),
         status=400 if form.errors else 200,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sworn(http: HttpRequest, pk: int) -> HttpResponse:
-    found = _request(http, pk) if http.method == "GET" else _editable(http, pk)
-    form = forms.SwornForm(http.POST or None, instance=found)
-    if not permissions.can_edit(_user(http), found):
-        for field in form.fields.values():
-            field.disabled = True
-    if http.method == "POST" and form.is_valid():
-        if _save_locked(http, found, form):
-            messages.success(http, "Déclaration enregistrée.")
-        return redirect("admissibility:detail", found.pk)
-    return render(
+def identity(http: HttpRequest, pk: int) -> HttpResponse:
+    return _request_form(
         http,
-        "admissibility/form.html",
-        _context(found, http, form=form, title="Déclaration sur l'honneur"),
-        status=400 if form.errors else 200,
+        pk,
+        forms.IdentityForm,
+        title="État civil, situation et formation",
+        saved="Informations enregistrées.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sworn(http: HttpRequest, pk: int) -> HttpResponse:
+    return _request_form(
+        http,
+        pk,
+        forms.SwornForm,
+        title="Déclaration sur l'honneur",
+        saved="Déclaration enregistrée.",
     )
 
 
@@ -210,18 +171,16 @@ def experience(http: HttpRequest, pk: int, experience_pk: int | None = None) -> 
     activities = found.case.referentiel_version.activities.order_by("number")
     form = forms.ExperienceForm(http.POST or None, instance=instance, activities=activities)
     if http.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            locked = AdmissibilityRequest.objects.select_for_update().get(pk=found.pk)
-            if locked.status not in permissions.EDITABLE:
-                messages.error(http, "La demande a été déposée entre-temps : rien n'a été modifié.")
-                return redirect("admissibility:detail", found.pk)
-            item = form.save(commit=False)
-            item.request = locked
-            if instance is None:
-                item.position = locked.experiences.count() + 1
-            item.save()
-            form.save_m2m()
-        messages.success(http, "Expérience enregistrée.")
+        _act(
+            http,
+            lambda: services.experience_save(
+                request=found,
+                experience=form.save(commit=False),
+                activities=form.cleaned_data["activities"],
+                by=_user(http),
+            ),
+            "Expérience enregistrée.",
+        )
         return redirect("admissibility:detail", found.pk)
     title = "Modifier une expérience" if instance else "Ajouter une expérience"
     return render(
@@ -236,13 +195,12 @@ def experience(http: HttpRequest, pk: int, experience_pk: int | None = None) -> 
 @require_POST
 def experience_delete(http: HttpRequest, pk: int, experience_pk: int) -> HttpResponse:
     found = _editable(http, pk)
-    with transaction.atomic():
-        locked = AdmissibilityRequest.objects.select_for_update().get(pk=found.pk)
-        if locked.status not in permissions.EDITABLE:
-            messages.error(http, "La demande a été déposée entre-temps : rien n'a été modifié.")
-            return redirect("admissibility:detail", found.pk)
-        get_object_or_404(Experience, pk=experience_pk, request=locked).delete()
-    messages.info(http, "Expérience retirée de la demande.")
+    item = get_object_or_404(Experience, pk=experience_pk, request=found)
+    _act(
+        http,
+        lambda: services.experience_delete(request=found, experience=item, by=_user(http)),
+        "Expérience retirée de la demande.",
+    )
     return redirect("admissibility:detail", found.pk)
 
 
@@ -256,7 +214,6 @@ def document_add(http: HttpRequest, pk: int) -> HttpResponse:
     else:
         _act(
             http,
-            found,
             lambda: services.document_add(request=found, upload=upload, by=_user(http)),
             f"« {upload.name} » est joint à la demande.",
         )
@@ -280,7 +237,6 @@ def document_delete(http: HttpRequest, pk: int, document_pk: int) -> HttpRespons
     item = get_object_or_404(SupportingDocument, pk=document_pk, request=found)
     _act(
         http,
-        found,
         lambda: services.document_delete(request=found, document=item, by=_user(http)),
         f"« {item.original_name} » est retiré de la demande.",
     )
@@ -387,7 +343,7 @@ def queue(http: HttpRequest) -> HttpResponse:
     )
 
 
-def _act(http: HttpRequest, found: AdmissibilityRequest, action: Any, success: str) -> bool:
+def _act(http: HttpRequest, action: Any, success: str) -> bool:
     try:
         action()
     except ActionRefused as exc:
@@ -412,7 +368,6 @@ def instruct(http: HttpRequest, pk: int) -> HttpResponse:
             incomplete = forms.IncompleteForm(http.POST, prefix="incomplete")
             if incomplete.is_valid() and _act(
                 http,
-                found,
                 lambda: services.request_declare_incomplete(
                     request=found, by=user, missing_items=incomplete.cleaned_data["missing_items"]
                 ),
@@ -423,7 +378,6 @@ def instruct(http: HttpRequest, pk: int) -> HttpResponse:
             complete = forms.CompleteForm(http.POST, prefix="complete")
             if complete.is_valid() and _act(
                 http,
-                found,
                 lambda: services.request_declare_complete(
                     request=found, by=user, on=complete.cleaned_data["on"]
                 ),
@@ -434,7 +388,6 @@ def instruct(http: HttpRequest, pk: int) -> HttpResponse:
             decision = forms.DecisionForm(http.POST, prefix="decision", activities=activities)
             if decision.is_valid() and _act(
                 http,
-                found,
                 lambda: services.request_decide(
                     request=found,
                     by=user,

@@ -206,10 +206,9 @@ def request_submit(
     request = _lock(request)
     name = "resubmit" if request.status == Status.INCOMPLETE else "submit"
     ADMISSIBILITY_WORKFLOW.check(request, name)
-    if request.status in EDITABLE:
-        check = precheck(request, timezone.localdate(now))
-        if not check.can_submit:
-            raise AdmissibilityError(" ".join(check.missing + check.blocking))
+    check = precheck(request, timezone.localdate(now))  # the workflow allowed draft/incomplete
+    if not check.can_submit:
+        raise AdmissibilityError(" ".join(check.missing + check.blocking))
     if request.submitted_at is None:
         request.submitted_at = now  # the receipt date; a resubmission keeps the first one
         request.save(update_fields=["submitted_at"])

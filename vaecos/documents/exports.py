@@ -56,13 +56,13 @@ def preview_pages(dossier: Dossier) -> tuple[str, list[bytes]]:
 
     Returns a version string that changes with the content, for the image URLs."""
     data = livret2_data(dossier)
-    data.pop("generated_on", None)
+    content = {k: v for k, v in data.items() if k != "generated_on"}  # the day alone is no change
     version = hashlib.sha256(
-        json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+        json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
     ).hexdigest()[:16]
     key = f"livret2-preview:{dossier.pk}:{version}"
     pages = cache.get(key)
     if pages is None:
-        pages = render_png_pages("livret2.typ", livret2_data(dossier), ppi=PREVIEW_PPI)
+        pages = render_png_pages("livret2.typ", data, ppi=PREVIEW_PPI)
         cache.set(key, pages, PREVIEW_SECONDS)
     return version, pages

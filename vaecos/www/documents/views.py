@@ -235,15 +235,18 @@ def import_cancel(request: HttpRequest, pk: int, import_pk: int) -> HttpResponse
 def unplaced(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _owned(request, pk)
     fragments = list(dossier.unplaced.select_related("source").order_by("source", "position"))
+    choices = imports.placement_choices(dossier)
+    labels = dict(choices)
     return render(
         request,
         "documents/unplaced.html",
         _import_context(
             dossier,
             open_fragments=[f for f in fragments if f.is_open],
-            done_fragments=[f for f in fragments if not f.is_open],
-            choices=imports.placement_choices(dossier),
-            labels=dict(imports.placement_choices(dossier)),
+            done_fragments=[
+                (f, labels.get(f.placed_in, f.placed_in)) for f in fragments if not f.is_open
+            ],
+            choices=choices,
         ),
     )
 

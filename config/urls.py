@@ -10,6 +10,7 @@ urlpatterns = [
     path("comptes/", include("vaecos.www.accounts.urls")),
     path("livret2/", include("vaecos.www.dossiers.urls")),
     path("livret2/", include("vaecos.www.documents.urls")),
+    path("livret2/", include("vaecos.www.pii.urls")),
     path("recevabilite/", include("vaecos.www.admissibility.urls")),
     path("admin/", admin.site.urls),
 ]

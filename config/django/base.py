@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "vaecos.dossiers",
     "vaecos.documents",
     "vaecos.admissibility",
+    "vaecos.pii",
     "vaecos.demo",
     "vaecos.www",
 ]

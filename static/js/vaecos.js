@@ -56,6 +56,8 @@
     this.firstDirtyAt = null;
     this.retryTimer = null;
     this.retryCount = 0;
+    this.pendingSubmit = null;  // a personal-data action waiting for the text to be saved
+    root.vaecosField = this;
     var self = this;
     this.input.addEventListener("input", function () { self.onInput(); });
     this.input.addEventListener("blur", function () { self.save(); });
@@ -178,6 +180,14 @@
       else { this.keepDraft(); this.queued = true; }
       this.setStatus("saved", "Enregistré à " + data.saved_at_display);
       document.body.dispatchEvent(new CustomEvent("vaecos:saved", { bubbles: true }));
+      // The personal-data highlights under this field are scanned again.
+      this.root.dispatchEvent(new CustomEvent("vaecos:field-saved"));
+      if (this.pendingSubmit && !this.isDirty()) {
+        var form = this.pendingSubmit;
+        this.pendingSubmit = null;
+        form.submit();
+        return;
+      }
       this.afterRequest();
       return;
     }
@@ -288,6 +298,19 @@
         var target = document.getElementById(radio.getAttribute("data-vaecos-context-mode"));
         if (target) { target.hidden = radio.value !== "own"; }
       });
+    });
+
+    // A personal-data action rewrites the saved text: the text being typed is saved first.
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.matches || !form.matches("form[data-vaecos-pii-action]")) { return; }
+      var root = form.closest("[data-vaecos-field]");
+      var field = root && root.vaecosField;
+      if (!field || (!field.isDirty() && !field.inflight)) { return; }
+      event.preventDefault();
+      field.pendingSubmit = form;
+      field.setStatus("pending", "Enregistrement du texte avant le remplacement…");
+      field.save();
     });
 
     // Confirmation before a destructive action.

@@ -34,11 +34,12 @@ from tests.admissibility.factories import AdmissibilityRequestFactory, Experienc
 from tests.cases.factories import VaeCaseFactory
 from tests.conftest import REFERENTIEL_FILE
 from tests.dossiers.factories import dossier_for
-from tests.files import png_bytes, png_upload, upload
+from tests.files import pdf_bytes, png_bytes, png_upload, upload
 from vaecos.admissibility.models import Letter, LetterKind
 from vaecos.documents.models import Livret2Import, UnplacedFragment
 from vaecos.dossiers import services
 from vaecos.dossiers.models import Attachment, Dossier, FieldRevision, Situation
+from vaecos.pii.models import Dismissal, FileReview
 from vaecos.referentiels.loader import load_file
 
 # The owner goes last: their POSTs change the dossier, the others must find it untouched.
@@ -142,6 +143,11 @@ def signed_in(method: str, expect: Expect) -> Rule:
     return Rule(method, {"anonymous": TO_LOGIN} | dict.fromkeys(SIGNED_IN, expect))
 
 
+PII_OVERVIEW = Expect(302, "/livret2/{dossier.pk}/donnees-personnelles/")
+PII_FILE = Expect(302, "/livret2/{dossier.pk}/donnees-personnelles/piece/{attachment.pk}/")
+PII_REDACTED = Expect(302, "/livret2/{dossier.pk}/donnees-personnelles/piece/{redacted.pk}/")
+REDACTED = {"attachment_pk": lambda world: world.redacted.pk}
+
 RULES: dict[str, Rule] = {
     # Public pages
     "www:healthz": everyone("GET", OK),
@@ -211,6 +217,35 @@ RULES: dict[str, Rule] = {
         data=lambda world: {"cible": "dossier.context"},
     ),
     "documents:set_aside": owner_only("POST", Expect(302, "/livret2/{dossier.pk}/a-placer/")),
+    # Personal data in the Livret 2: its owner only
+    "pii:overview": owner_only("GET", OK),
+    "pii:panel": owner_only("GET", OK),
+    "pii:replace": owner_only(
+        "POST",
+        PII_OVERVIEW,
+        data=lambda world: {
+            "key": world.field_key,
+            "label": "PERSON",
+            "text": "Dupont",
+            "start": "0",
+            "retour": "synthese",
+        },
+    ),
+    "pii:replace_all": owner_only(
+        "POST", PII_OVERVIEW, data=lambda world: {"label": "PERSON", "retour": "synthese"}
+    ),
+    "pii:dismiss": owner_only(
+        "POST",
+        PII_OVERVIEW,
+        data=lambda world: {"label": "PERSON", "text": "Dupont", "retour": "synthese"},
+    ),
+    "pii:dismissal_cancel": owner_only("POST", PII_OVERVIEW),
+    "pii:file": owner_only("GET", OK),
+    "pii:file_copy": owner_only("GET", OK, kwargs=REDACTED),
+    "pii:file_redact": owner_only("POST", PII_FILE),
+    "pii:file_confirm": owner_only("POST", PII_REDACTED, kwargs=REDACTED),
+    "pii:file_discard": owner_only("POST", PII_REDACTED, kwargs=REDACTED),
+    "pii:file_eye_check": owner_only("POST", PII_FILE),
     # The admissibility request: its candidate fills it; the certifier's staff read and instruct
     "admissibility:start": Rule(
         "POST",
@@ -330,6 +365,20 @@ def build_world() -> SimpleNamespace:
     attachment = services.attachment_add(
         dossier=dossier, upload=upload("cv.png", png_bytes(), "image/png"), kind="cv", by=owner
     )
+    # Personal data: a PDF with a redacted copy waiting for confirmation, a dismissed finding.
+    redacted = services.attachment_add(
+        dossier=dossier,
+        upload=upload("piece.pdf", pdf_bytes(), "application/pdf"),
+        kind="evidence",
+        by=owner,
+        situation=situation,
+    )
+    review = FileReview(attachment=redacted, sha256=redacted.sha256, findings=[])
+    review.redacted_file.save("copie.pdf", ContentFile(pdf_bytes()), save=False)
+    review.save()
+    dismissal = Dismissal.objects.create(
+        dossier=dossier, label="PERSON", value="caf", text="CAF", by=owner
+    )
     # A Word import waiting for confirmation, and a passage of an earlier one still to place.
     pending_import = Livret2Import.objects.create(
         dossier=dossier,
@@ -394,6 +443,8 @@ def build_world() -> SimpleNamespace:
         empty_situation=empty_situation,
         field_key=field_key,
         attachment=attachment,
+        redacted=redacted,
+        dismissal=dismissal,
         pending_import=pending_import,
         admissibility=admissibility,
         experience=experience,
@@ -437,6 +488,7 @@ def url_kwargs(entry: Entry, rule: Rule, world: SimpleNamespace) -> dict[str, An
         "number": lambda: 1,
         "situation_pk": lambda: world.situation.pk,
         "attachment_pk": lambda: world.attachment.pk,
+        "dismissal_pk": lambda: world.dismissal.pk,
         "kind": lambda: "pdf",
         "import_pk": lambda: world.pending_import.pk,
         "fragment_pk": lambda: world.fragment.pk,

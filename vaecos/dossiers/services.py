@@ -1,6 +1,7 @@
 """Actions on a Livret 2 that touch several rows: each one is a single transaction."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -274,6 +275,37 @@ def field_restore(*, dossier: Dossier, field_key: str, number: int, by: User) ->
         text=source.text,
         based_on=current.number if current else 0,
         restored_from=source.number,
+        author=by,
+    )
+    _write_field(dossier, ref, revision)
+    return revision
+
+
+@transaction.atomic
+def field_rewrite(
+    *, dossier: Dossier, field_key: str, change: Callable[[str], str], by: User
+) -> FieldRevision | None:
+    """Rewrite a field's current text with `change` (under the dossier's lock) as a new revision;
+    None when `change` leaves the text as it is. `change` may raise DossierError to refuse."""
+    dossier = _lock(dossier, light=True)
+    ref = _field_ref(dossier, field_key)
+    current = _current(dossier, field_key)
+    text = current.text if current is not None else _stored_text(dossier, ref)
+    new_text = change(text)
+    if new_text == text:
+        return None
+    if len(new_text) > ref.max_length:
+        raise DossierError(
+            f"« {ref.label} » : {len(new_text)} caractères, la limite est de {ref.max_length}."
+        )
+    revision = FieldRevision.objects.create(
+        dossier_id=dossier.pk,
+        situation_id=ref.situation_id,
+        field_key=field_key,
+        number=_next_number(dossier, field_key),
+        kind=RevisionKind.EDIT,
+        text=new_text,
+        based_on=current.number if current else 0,
         author=by,
     )
     _write_field(dossier, ref, revision)

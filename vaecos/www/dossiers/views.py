@@ -31,7 +31,9 @@ from vaecos.dossiers.models import (
     Situation,
 )
 from vaecos.dossiers.permissions import can_edit, can_view
+from vaecos.pii.services import Scanner
 from vaecos.referentiels.models import Activity
+from vaecos.www.pii.panel import panel_context
 
 
 def _user(request: HttpRequest) -> User:
@@ -91,7 +93,13 @@ def _answer(
 
 
 def _field(
-    dossier: Dossier, revisions: dict[str, int], name: str, target: Any = None, **extra: Any
+    dossier: Dossier,
+    revisions: dict[str, int],
+    name: str,
+    target: Any = None,
+    *,
+    scanner: Scanner | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """What the autosave widget needs to render one field."""
     if target is None or isinstance(target, Dossier):
@@ -102,8 +110,10 @@ def _field(
         key = dossier_fields.situation_key(target.pk, name)
         label, max_length = dossier_fields.SITUATION_FIELDS[name]
         value = getattr(target, name)
+    pii = panel_context(dossier, scanner, key, value or "") if scanner is not None else None
     return {
         "key": key,
+        "pii": pii,
         "dom_id": "f-" + key.replace(".", "-"),
         "label": extra.pop("label", label),
         "value": value,
@@ -182,11 +192,13 @@ def header(request: HttpRequest, pk: int) -> HttpResponse:
 def motivation(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
     revisions = services.current_revisions(dossier)
+    scanner = Scanner(dossier)
     fields = [
         _field(
             dossier,
             revisions,
             "motivation_reasons",
+            scanner=scanner,
             rows=10,
             help="Votre parcours, ce qui vous amène à la VAE, votre projet professionnel ou personnel.",
         ),
@@ -194,6 +206,7 @@ def motivation(request: HttpRequest, pk: int) -> HttpResponse:
             dossier,
             revisions,
             "motivation_strengths",
+            scanner=scanner,
             rows=8,
             help="Ce qui, dans votre expérience, vous prépare au métier de conseiller offres de services.",
         ),
@@ -211,6 +224,7 @@ def context(request: HttpRequest, pk: int) -> HttpResponse:
         dossier,
         revisions,
         "context",
+        scanner=Scanner(dossier),
         rows=12,
         help="L'organisme (sans nom de personne), son activité, votre service, votre rôle, les "
         "publics que vous recevez, les outils que vous utilisez. Écrit une fois pour toutes les "
@@ -281,6 +295,7 @@ def situation(request: HttpRequest, pk: int, situation_pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
     sit = _situation(dossier, situation_pk)
     revisions = services.current_revisions(dossier)
+    scanner = Scanner(dossier)
     parts = {
         p["key"]: p for p in dossier.referentiel_version.template_rules.get("situation_parts", [])
     }
@@ -290,7 +305,7 @@ def situation(request: HttpRequest, pk: int, situation_pk: int) -> HttpResponse:
         extra.setdefault("label", meta.get("label", dossier_fields.SITUATION_FIELDS[name][0]))
         extra.setdefault("help", meta.get("help", ""))
         extra.setdefault("required", meta.get("required", False))
-        return _field(dossier, revisions, name, sit, **extra)
+        return _field(dossier, revisions, name, sit, scanner=scanner, **extra)
 
     report = dossier_report(dossier)
     situation_report = next(

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PiiConfig(AppConfig):
+    name = "vaecos.pii"
+    verbose_name = "Données personnelles"

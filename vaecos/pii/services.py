@@ -1,0 +1,453 @@
+"""Personal data in a Livret 2: findings per text part and per file, and what the candidate does
+about them (replace by a placeholder, mark as not personal, redact a PDF, check an image by eye).
+
+Scans are remembered (`TextScan`, `FileReview`) and redone only when the text or file changed, so
+showing a page scans only what was written since the last look.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from vaecos.accounts.models import User
+from vaecos.dossiers import fields as dossier_fields
+from vaecos.dossiers import services as dossier_services
+from vaecos.dossiers.models import Attachment, Dossier, Situation
+from vaecos.dossiers.services import DossierError
+from vaecos.pii import detection, pdf
+from vaecos.pii.detection import Finding
+from vaecos.pii.models import Dismissal, FileReview, TextScan
+
+# Bump when the recognizers change: every remembered scan is then redone on its next look.
+DETECTOR_VERSION = "1"
+
+# The header holds the candidate's own name: it is not scanned.
+SKIPPED_DOSSIER_FIELDS = {"last_name", "first_name"}
+SECTION_NAMES = {
+    "motivation_reasons": "Motivation",
+    "motivation_strengths": "Motivation",
+    "context": "Contexte de l'organisme",
+}
+
+
+def fold(text: str) -> str:
+    return re.sub(r"\s+", " ", detection._fold(text)).strip()[:300]
+
+
+def own_names(dossier: Dossier) -> list[str]:
+    candidate = dossier.case.candidate
+    return [dossier.first_name, dossier.last_name, candidate.first_name, candidate.last_name]
+
+
+# --- Text parts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    label: str
+    where: str
+    url: str
+    text: str
+
+
+def page_url(dossier: Dossier, key: str) -> str:
+    """The editor page where a text part is written, with the field's anchor."""
+    ref = dossier_fields.parse_key(key)
+    anchor = "#f-" + key.replace(".", "-")
+    if ref.situation_id is not None:
+        return reverse("dossiers:situation", args=[dossier.pk, ref.situation_id]) + anchor
+    if ref.name == "context":
+        return reverse("dossiers:context", args=[dossier.pk]) + anchor
+    if ref.name in SKIPPED_DOSSIER_FIELDS:
+        return reverse("dossiers:header", args=[dossier.pk]) + anchor
+    return reverse("dossiers:motivation", args=[dossier.pk]) + anchor
+
+
+def text_parts(dossier: Dossier) -> list[Part]:
+    """Every text part that goes to the jury: the dossier's own parts, then each included
+    situation's parts."""
+    parts = [
+        Part(
+            key=dossier_fields.dossier_key(name),
+            label=label,
+            where=SECTION_NAMES[name],
+            url=page_url(dossier, dossier_fields.dossier_key(name)),
+            text=getattr(dossier, name) or "",
+        )
+        for name, (label, _) in dossier_fields.DOSSIER_FIELDS.items()
+        if name not in SKIPPED_DOSSIER_FIELDS
+    ]
+    situations = dossier.situations.filter(included=True).select_related("activity")
+    for situation in situations:
+        where = f"Activité {situation.activity.roman} — {_situation_name(situation)}"
+        for name, (label, _) in dossier_fields.SITUATION_FIELDS.items():
+            key = dossier_fields.situation_key(situation.pk, name)
+            parts.append(
+                Part(key, label, where, page_url(dossier, key), getattr(situation, name) or "")
+            )
+    return parts
+
+
+def _situation_name(situation: Situation) -> str:
+    title = (situation.title or "").strip()
+    return f"situation « {title[:60]} »" if title else "situation sans titre"
+
+
+# --- Scanning with memory --------------------------------------------------------------------
+
+
+def _digest(text: str, names: Sequence[str]) -> str:
+    material = "\x1f".join([DETECTOR_VERSION, *names, text])
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Scanner:
+    """Findings of one dossier's text parts, with what is remembered loaded once."""
+
+    def __init__(self, dossier: Dossier) -> None:
+        self.dossier = dossier
+        self.names = own_names(dossier)
+        self.scans = {s.field_key: s for s in TextScan.objects.filter(dossier=dossier)}
+        self.dismissed = set(
+            Dismissal.objects.filter(dossier=dossier).values_list("label", "value")
+        )
+
+    def is_dismissed(self, label: str, text: str) -> bool:
+        return (label, fold(text)) in self.dismissed
+
+    def all_findings(self, key: str, text: str) -> list[Finding]:
+        """Every finding in the text, the dismissed ones included."""
+        digest = _digest(text, self.names)
+        scan = self.scans.get(key)
+        if scan is not None and scan.digest == digest:
+            return [Finding(*row) for row in scan.findings]
+        findings = detection.scan_text(text, own_names=self.names)
+        rows = [[f.label, f.start, f.end, f.text, f.score] for f in findings]
+        try:
+            with transaction.atomic():
+                scan, _ = TextScan.objects.update_or_create(
+                    dossier=self.dossier,
+                    field_key=key,
+                    defaults={"digest": digest, "findings": rows},
+                )
+            self.scans[key] = scan
+        except IntegrityError:
+            pass  # another request stored the same scan at the same moment
+        return findings
+
+    def findings(self, key: str, text: str) -> list[Finding]:
+        """The findings still to resolve."""
+        return [f for f in self.all_findings(key, text) if not self.is_dismissed(f.label, f.text)]
+
+
+# --- Highlights ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chunk:
+    text: str
+    finding: Finding | None = None
+    number: int = 0
+
+
+def highlight(text: str, findings: Sequence[Finding]) -> list[Chunk]:
+    """The text cut into plain chunks and findings, for the highlighted view."""
+    chunks: list[Chunk] = []
+    at = 0
+    for number, finding in enumerate(findings, start=1):
+        if finding.start < at:
+            continue
+        if finding.start > at:
+            chunks.append(Chunk(text[at : finding.start]))
+        chunks.append(Chunk(text[finding.start : finding.end], finding, number))
+        at = finding.end
+    if at < len(text):
+        chunks.append(Chunk(text[at:]))
+    return chunks
+
+
+@dataclass(frozen=True)
+class KindCount:
+    label: str
+    name: str
+    placeholder: str
+    count: int
+
+
+def kinds(findings: Iterable[Finding]) -> list[KindCount]:
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.label] = counts.get(f.label, 0) + 1
+    return [
+        KindCount(label, detection.LABEL_NAMES[label], detection.PLACEHOLDERS[label], count)
+        for label, count in sorted(counts.items(), key=lambda item: detection.LABELS.index(item[0]))
+    ]
+
+
+# --- Actions on text -------------------------------------------------------------------------
+
+
+def _replace(text: str, findings: Sequence[Finding]) -> str:
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        text = text[: finding.start] + finding.placeholder + text[finding.end :]
+    return text
+
+
+def _check_label(label: str) -> None:
+    if label not in detection.LABELS:
+        raise DossierError("Type de donnée inconnu.")
+
+
+def finding_replace(
+    *, dossier: Dossier, field_key: str, label: str, start: int, text: str, by: User
+) -> Finding:
+    """Replace one finding by its placeholder, as a new revision of the field."""
+    _check_label(label)
+    scanner = Scanner(dossier)
+    replaced: list[Finding] = []
+
+    def change(current: str) -> str:
+        matches = [
+            f for f in scanner.findings(field_key, current) if f.label == label and f.text == text
+        ]
+        if not matches:
+            raise DossierError(
+                f"« {text} » n'est plus dans ce texte : il a peut-être déjà été remplacé."
+            )
+        finding = min(matches, key=lambda f: abs(f.start - start))
+        replaced.append(finding)
+        return _replace(current, [finding])
+
+    dossier_services.field_rewrite(dossier=dossier, field_key=field_key, change=change, by=by)
+    return replaced[0]
+
+
+def kind_replace_all(*, dossier: Dossier, label: str, by: User) -> int:
+    """Replace every unresolved finding of one kind, in every text part: one revision per part.
+    Returns how many were replaced."""
+    _check_label(label)
+    scanner = Scanner(dossier)
+    total = 0
+    with transaction.atomic():
+        for part in text_parts(dossier):
+            if not any(f.label == label for f in scanner.findings(part.key, part.text)):
+                continue
+
+            def change(current: str, key: str = part.key) -> str:
+                nonlocal total
+                found = [f for f in scanner.findings(key, current) if f.label == label]
+                total += len(found)
+                return _replace(current, found)
+
+            dossier_services.field_rewrite(
+                dossier=dossier, field_key=part.key, change=change, by=by
+            )
+    return total
+
+
+def finding_dismiss(*, dossier: Dossier, label: str, text: str, by: User) -> Dismissal:
+    """Mark a finding as not personal data, for every place it appears in this dossier."""
+    _check_label(label)
+    value = fold(text)
+    if not value:
+        raise DossierError("Rien à marquer.")
+    with transaction.atomic():
+        dossier_services._lock(dossier, light=True)
+        dismissal, _ = Dismissal.objects.get_or_create(
+            dossier=dossier, label=label, value=value, defaults={"text": text[:300], "by": by}
+        )
+    return dismissal
+
+
+def dismissal_cancel(*, dossier: Dossier, dismissal_id: int, by: User) -> None:
+    with transaction.atomic():
+        dossier_services._lock(dossier, light=True)
+        deleted, _ = Dismissal.objects.filter(dossier=dossier, pk=dismissal_id).delete()
+    if not deleted:
+        raise DossierError("Cette décision n'existe plus.")
+
+
+# --- Files -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileFinding:
+    page: int
+    finding: Finding
+
+
+@dataclass
+class FileStatus:
+    attachment: Attachment
+    review: FileReview
+    findings: list[FileFinding] = field(default_factory=list)  # unresolved
+    dismissed: list[FileFinding] = field(default_factory=list)
+    unreadable: bool = False  # part of the file could not be read: check by eye
+    error: str = ""
+
+    @property
+    def needs_eye_check(self) -> bool:
+        return self.unreadable and self.review.eye_checked_at is None
+
+    @property
+    def resolved(self) -> bool:
+        return not self.findings and not self.needs_eye_check and not self.error
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.attachment.content_type == "application/pdf"
+
+
+def _read(attachment: Attachment) -> bytes:
+    with attachment.file.open("rb") as handle:
+        return handle.read()
+
+
+def _scan_file(attachment: Attachment, data: bytes, names: Sequence[str]) -> tuple[list, list]:
+    if attachment.content_type != "application/pdf":
+        return [], [0]  # an image: the scan reads no text in it
+    rows: list[list] = []
+    unreadable: list[int] = []
+    for page in pdf.pages_text(data):
+        if not page.readable:
+            unreadable.append(page.number)
+        for f in detection.scan_text(page.text, own_names=names):
+            rows.append([page.number, f.label, f.start, f.end, f.text, f.score])
+    return rows, unreadable
+
+
+def file_review(attachment: Attachment, names: Sequence[str]) -> FileReview:
+    """The attachment's scan, redone if the file changed."""
+    review = FileReview.objects.filter(attachment=attachment).first()
+    if review is not None and review.sha256 == attachment.sha256:
+        return review
+    rows, unreadable = _scan_file(attachment, _read(attachment), names)
+    with transaction.atomic():
+        review, _ = FileReview.objects.update_or_create(
+            attachment=attachment,
+            defaults={
+                "sha256": attachment.sha256,
+                "findings": rows,
+                "unreadable_pages": unreadable,
+                "eye_checked_by": None,
+                "eye_checked_at": None,
+            },
+        )
+    return review
+
+
+def file_status(attachment: Attachment, scanner: Scanner) -> FileStatus:
+    try:
+        review = file_review(attachment, scanner.names)
+    except Exception:  # an unreadable file must not break the page: it is checked by eye
+        review = FileReview(attachment=attachment, sha256="", unreadable_pages=[0])
+        return FileStatus(attachment, review, unreadable=True)
+    status = FileStatus(attachment, review, unreadable=bool(review.unreadable_pages))
+    for page, label, start, end, text, score in review.findings:
+        item = FileFinding(page, Finding(label, start, end, text, score))
+        (status.dismissed if scanner.is_dismissed(label, text) else status.findings).append(item)
+    return status
+
+
+def _locked_attachment(dossier: Dossier, attachment_id: int) -> tuple[Dossier, Attachment]:
+    dossier = dossier_services._lock(dossier)
+    attachment = Attachment.objects.select_for_update().filter(dossier=dossier, pk=attachment_id)
+    found = attachment.first()
+    if found is None:
+        raise DossierError("Cette pièce n'existe plus.")
+    return dossier, found
+
+
+def file_redact(*, dossier: Dossier, attachment_id: int, by: User) -> FileReview:
+    """Prepare a redacted copy of a PDF, with every unresolved finding gone. The original stays
+    until the candidate confirms."""
+    with transaction.atomic():
+        dossier, attachment = _locked_attachment(dossier, attachment_id)
+        status = file_status(attachment, Scanner(dossier))
+        if not status.is_pdf:
+            raise DossierError("Seuls les PDF peuvent être masqués automatiquement.")
+        if not status.findings:
+            raise DossierError("Rien à masquer dans ce document.")
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for item in status.findings:
+            spans.setdefault(item.page, []).append((item.finding.start, item.finding.end))
+        copy = pdf.redact(_read(attachment), spans)
+        review = status.review
+        old = review.redacted_file.name if review.redacted_file else ""
+        review.redacted_file.save("copie.pdf", ContentFile(copy), save=False)
+        review.redacted_count = len(status.findings)
+        review.save(update_fields=["redacted_file", "redacted_count"])
+        if old:
+            storage = review.redacted_file.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    return review
+
+
+def file_redaction_confirm(*, dossier: Dossier, attachment_id: int, by: User) -> Attachment:
+    """Replace the original by its redacted copy: the original file is deleted."""
+    with transaction.atomic():
+        dossier, attachment = _locked_attachment(dossier, attachment_id)
+        review = FileReview.objects.select_for_update().filter(attachment=attachment).first()
+        if review is None or not review.redacted_file:
+            raise DossierError("Aucune copie masquée n'attend votre confirmation.")
+        with review.redacted_file.open("rb") as handle:
+            data = handle.read()
+        storage, original = attachment.file.storage, attachment.file.name
+        redacted_name = review.redacted_file.name
+        pages = {row[0] for row in review.findings}
+        attachment.file.save(f"{attachment.pk}.pdf", ContentFile(data), save=False)
+        attachment.size = len(data)
+        attachment.sha256 = hashlib.sha256(data).hexdigest()
+        if not attachment.original_name.lower().endswith(".pdf"):
+            attachment.original_name = attachment.original_name[:240] + ".pdf"
+        attachment.save(update_fields=["file", "size", "sha256", "original_name"])
+        # The pages turned into pictures were looked at by the candidate when confirming.
+        review.sha256 = attachment.sha256
+        review.findings = []
+        review.unreadable_pages = [p for p in review.unreadable_pages if p not in pages]
+        review.redacted_file = ""
+        review.replaced_at = timezone.now()
+        review.save()
+        def remove_files() -> None:
+            for name in (original, redacted_name):
+                if name:
+                    storage.delete(name)
+
+        transaction.on_commit(remove_files)
+    return attachment
+
+
+def file_redaction_discard(*, dossier: Dossier, attachment_id: int, by: User) -> None:
+    with transaction.atomic():
+        dossier, attachment = _locked_attachment(dossier, attachment_id)
+        review = FileReview.objects.select_for_update().filter(attachment=attachment).first()
+        if review is None or not review.redacted_file:
+            return
+        storage, name = review.redacted_file.storage, review.redacted_file.name or ""
+        review.redacted_file = ""  # type: ignore[assignment]
+        review.save(update_fields=["redacted_file"])
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def file_eye_check(*, dossier: Dossier, attachment_id: int, by: User) -> None:
+    """The candidate looked at what the scan cannot read and found no personal data."""
+    with transaction.atomic():
+        dossier, attachment = _locked_attachment(dossier, attachment_id)
+        review = file_review(attachment, own_names(dossier))
+        review.eye_checked_by = by
+        review.eye_checked_at = timezone.now()
+        review.save(update_fields=["eye_checked_by", "eye_checked_at"])
+
+
+def redacted_copy(review: FileReview) -> io.BufferedReader:
+    return review.redacted_file.open("rb")  # type: ignore[return-value]

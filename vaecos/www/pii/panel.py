@@ -1,0 +1,23 @@
+"""The highlights shown under a Livret 2 field (kept apart from the views: the editor uses it)."""
+
+from typing import Any
+
+from django.urls import reverse
+
+from vaecos.dossiers.models import Dossier
+from vaecos.pii import services
+
+
+def panel_context(
+    dossier: Dossier, scanner: services.Scanner, key: str, text: str
+) -> dict[str, Any]:
+    """What the highlights under one field need."""
+    findings = scanner.findings(key, text)
+    return {
+        "key": key,
+        "dom_id": "f-" + key.replace(".", "-") + "-donnees",
+        "url": reverse("pii:panel", args=[dossier.pk, key]),
+        "findings": findings,
+        "chunks": services.highlight(text, findings) if findings else [],
+        "kinds": services.kinds(findings),
+    }

@@ -13,6 +13,7 @@ import os
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 import functools  # noqa: E402
+import logging  # noqa: E402
 import re  # noqa: E402
 import unicodedata  # noqa: E402
 from collections.abc import Iterable, Sequence  # noqa: E402
@@ -24,6 +25,9 @@ from stdnum import iban as stdnum_iban  # noqa: E402
 from stdnum.fr import nir as stdnum_nir  # noqa: E402
 from stdnum.fr import siren as stdnum_siren  # noqa: E402
 from stdnum.fr import siret as stdnum_siret  # noqa: E402
+
+# Presidio says at INFO level which recognizers it loads, on every start: not our users' concern.
+logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
 
 if TYPE_CHECKING:
     import spacy
@@ -103,147 +107,28 @@ class Finding:
 
 # Public services, tools and bodies of the trade, and its acronyms. Compared case-insensitively
 # and without accents; a name made only of these words (and connectors) is not a person.
-NOT_PEOPLE = {
-    # bodies and services
-    "caf",
-    "cnaf",
-    "cpam",
-    "cnam",
-    "msa",
-    "ccmsa",
-    "urssaf",
-    "acoss",
-    "carsat",
-    "cnav",
-    "ugecam",
-    "ucanss",
-    "ameli",
-    "franceconnect",
-    "france",
-    "connect",
-    "travail",
-    "pole",
-    "emploi",
-    "ccas",
-    "mdph",
-    "cdaph",
-    "ars",
-    "drees",
-    "dgfip",
-    "impots",
-    "gouv",
-    "ants",
-    "cpf",
-    "institut",
-    "sécurité",
-    "securite",
-    "sociale",
-    "assurance",
-    "maladie",
-    "retraite",
-    "allocations",
-    "familiales",
-    "mutualite",
-    "mutualité",
-    "agricole",
-    "caisse",
-    "mon",
-    "compte",
-    "formation",
-    "espace",
-    "service",
-    "services",
-    "public",
-    "mes",
-    "droits",
-    "sociaux",
-    "mission",
-    "locale",
-    "département",
-    "departement",
-    "conseil",
-    "départemental",
-    "mairie",
-    "préfecture",
-    "prefecture",
-    "cedex",
-    "accueil",
-    "agence",
-    "antenne",
-    "point",
-    "relais",
-    "maison",
-    "france services",
-    "dossier",
-    "teams",
-    "outlook",
-    "excel",
-    "word",
-    "cristal",
-    "nims",
-    "kiosque",
-    "doctolib",
-    "internet",
-    "web",
-    "site",
-    "tchat",
-    "chat",
-    "visio",
-    "zoom",
-    # benefits and trade acronyms
-    "apl",
-    "als",
-    "alf",
-    "rsa",
-    "aah",
-    "paje",
-    "css",
-    "cmu",
-    "cmuc",
-    "ame",
-    "ppa",
-    "asf",
-    "ij",
-    "ijss",
-    "nir",
-    "rib",
-    "iban",
-    "siret",
-    "siren",
-    "cqp",
-    "cos",
-    "vae",
-    "rncp",
-    "c2s",
-    "prime",
-    "activité",
-    "activite",
-    "rfr",
-    "qf",
-    "cerfa",
-    "pv",
-    "rdv",
-    "faq",
-    "sms",
-    "cesu",
-    "pajemploi",
-    "cmg",
-    "ass",
-    "are",
-    "aspa",
-    "asi",
-    "mva",
-    "pch",
-    "aeeh",
-    "ajpp",
-    "ajpa",
-    "ald",
-    "acs",
-    "tiers",
-    "payant",
-    "carte",
-    "vitale",
-}
+NOT_PEOPLE = set(
+    """
+    caf cnaf cpam cnam msa ccmsa urssaf acoss carsat cnav ugecam ucanss ameli franceconnect
+    france connect travail pole emploi ccas mdph cdaph ars drees dgfip impots gouv ants cpf
+    institut sécurité securite sociale assurance maladie retraite allocations familiales
+    mutualite mutualité agricole caisse mon compte formation espace service services public
+    mes droits sociaux mission locale département departement conseil départemental mairie
+    préfecture prefecture cedex accueil agence antenne point relais maison dossier teams
+    outlook excel word cristal nims kiosque doctolib internet web site tchat chat visio zoom
+    apl als alf rsa aah paje css cmu cmuc ame ppa asf ij ijss nir rib iban siret siren cqp cos
+    vae rncp c2s prime activité activite rfr qf cerfa pv rdv faq sms cesu pajemploi cmg ass
+    are aspa asi mva pch aeeh ajpp ajpa ald acs tiers payant carte vitale
+    """.split()
+)
+# Titles, greetings, months and days are capitalised but never a name on their own.
+NOT_PEOPLE |= set(
+    """
+    madame monsieur mademoiselle mesdames messieurs docteur maitre bonjour cordialement
+    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre lundi
+    mardi mercredi jeudi vendredi samedi dimanche
+    """.split()
+)
 
 CONNECTORS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "à", "a", "en", "sur", "aux"}
 
@@ -378,7 +263,12 @@ def _phone_matches(text: str) -> Iterable[tuple[str, int, int, float]]:
         digits = re.sub(r"\D", "", match.raw_string)
         if len(digits) < 9:  # short public numbers (3230, 3646) are services, not people
             continue
-        yield "PHONE", match.start, match.end, 0.95
+        start, end = match.start, match.end
+        while start < end and not text[start].isalnum() and text[start] != "+":
+            start += 1  # "(06 12 …": the bracket is not part of the number
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        yield "PHONE", start, end, 0.95
 
 
 def _email_matches(text: str) -> Iterable[tuple[str, int, int, float]]:
@@ -528,7 +418,7 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _plausible_person(value: str) -> bool:
-    if any(ch.isdigit() for ch in value) or "@" in value or "/" in value:
+    if any(ch.isdigit() for ch in value) or any(ch in value for ch in "@/[]"):
         return False
     if "\n" in value:
         return False
@@ -540,7 +430,7 @@ def _plausible_person(value: str) -> bool:
     # A name starts with a capital letter; an all-capitals single short word is an acronym.
     if not words[0][0].isupper():
         return False
-    return not (len(words) == 1 and value.isupper() and len(value) <= 5)
+    return not (len(words) == 1 and value.isupper() and len(value) <= 4)
 
 
 def _own_name_words(own_names: Sequence[str]) -> set[str]:

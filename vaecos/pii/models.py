@@ -62,6 +62,7 @@ class FileReview(models.Model):
 
     attachment = models.OneToOneField(Attachment, on_delete=models.CASCADE, related_name="review")
     sha256 = models.CharField(max_length=64)  # of the file scanned
+    detector_version = models.CharField(max_length=20, default="")
     findings = models.JSONField(default=list)  # [[page, label, start, end, text, score], ...]
     unreadable_pages = models.JSONField(default=list)  # page numbers from 1; [0] for an image
     eye_checked_by = models.ForeignKey(

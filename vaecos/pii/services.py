@@ -28,7 +28,7 @@ from vaecos.pii.detection import Finding
 from vaecos.pii.models import Dismissal, FileReview, TextScan
 
 # Bump when the recognizers change: every remembered scan is then redone on its next look.
-DETECTOR_VERSION = "1"
+DETECTOR_VERSION = "2"
 
 # The header holds the candidate's own name: it is not scanned.
 SKIPPED_DOSSIER_FIELDS = {"last_name", "first_name"}
@@ -76,16 +76,17 @@ def page_url(dossier: Dossier, key: str) -> str:
 def text_parts(dossier: Dossier) -> list[Part]:
     """Every text part that goes to the jury: the dossier's own parts, then each included
     situation's parts."""
+    names = [n for n in dossier_fields.DOSSIER_FIELDS if n not in SKIPPED_DOSSIER_FIELDS]
+    stored = Dossier.objects.filter(pk=dossier.pk).values(*names).get()  # the saved text, fresh
     parts = [
         Part(
             key=dossier_fields.dossier_key(name),
-            label=label,
+            label=dossier_fields.DOSSIER_FIELDS[name][0],
             where=SECTION_NAMES[name],
             url=page_url(dossier, dossier_fields.dossier_key(name)),
-            text=getattr(dossier, name) or "",
+            text=stored[name] or "",
         )
-        for name, (label, _) in dossier_fields.DOSSIER_FIELDS.items()
-        if name not in SKIPPED_DOSSIER_FIELDS
+        for name in names
     ]
     situations = dossier.situations.filter(included=True).select_related("activity")
     for situation in situations:
@@ -329,7 +330,11 @@ def _scan_file(attachment: Attachment, data: bytes, names: Sequence[str]) -> tup
 def file_review(attachment: Attachment, names: Sequence[str]) -> FileReview:
     """The attachment's scan, redone if the file changed."""
     review = FileReview.objects.filter(attachment=attachment).first()
-    if review is not None and review.sha256 == attachment.sha256:
+    if (
+        review is not None
+        and review.sha256 == attachment.sha256
+        and review.detector_version == DETECTOR_VERSION
+    ):
         return review
     rows, unreadable = _scan_file(attachment, _read(attachment), names)
     with transaction.atomic():
@@ -337,6 +342,7 @@ def file_review(attachment: Attachment, names: Sequence[str]) -> FileReview:
             attachment=attachment,
             defaults={
                 "sha256": attachment.sha256,
+                "detector_version": DETECTOR_VERSION,
                 "findings": rows,
                 "unreadable_pages": unreadable,
                 "eye_checked_by": None,
@@ -413,11 +419,13 @@ def file_redaction_confirm(*, dossier: Dossier, attachment_id: int, by: User) ->
         attachment.save(update_fields=["file", "size", "sha256", "original_name"])
         # The pages turned into pictures were looked at by the candidate when confirming.
         review.sha256 = attachment.sha256
+        review.detector_version = DETECTOR_VERSION
         review.findings = []
         review.unreadable_pages = [p for p in review.unreadable_pages if p not in pages]
         review.redacted_file = ""
         review.replaced_at = timezone.now()
         review.save()
+
         def remove_files() -> None:
             for name in (original, redacted_name):
                 if name:

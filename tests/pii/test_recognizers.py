@@ -72,7 +72,9 @@ def test_public_short_numbers_are_not_phones():
 
 
 def test_email_is_found():
-    assert ("EMAIL", "k.benali@orange.fr") in found("Il écrit depuis k.benali@orange.fr chaque mois.")
+    assert ("EMAIL", "k.benali@orange.fr") in found(
+        "Il écrit depuis k.benali@orange.fr chaque mois."
+    )
 
 
 def test_allocataire_number_needs_its_context():

@@ -114,7 +114,10 @@ def test_gate_blocks_until_everything_is_resolved(written, candidate):
 
 def test_an_image_blocks_until_checked_by_eye(dossier, candidate):
     image = dossier_services.attachment_add(
-        dossier=dossier, upload=upload("scan.png", png_bytes(), "image/png"), kind="cv", by=candidate
+        dossier=dossier,
+        upload=upload("scan.png", png_bytes(), "image/png"),
+        kind="cv",
+        by=candidate,
     )
     blockers = gate.transmission_blockers(dossier)
     assert len(blockers) == 1 and "à vérifier à l'œil" in blockers[0].what
@@ -129,12 +132,16 @@ def test_pdf_redaction_removes_the_text_for_good(dossier, candidate, tmp_path):
         "Cette page ne parle que de la CAF du Rhône et de ses services aux allocataires.",
     )
     piece = dossier_services.attachment_add(
-        dossier=dossier, upload=upload("attestation.pdf", data, "application/pdf"),
-        kind="cv", by=candidate,
+        dossier=dossier,
+        upload=upload("attestation.pdf", data, "application/pdf"),
+        kind="cv",
+        by=candidate,
     )
     status = services.file_status(piece, services.Scanner(dossier))
     assert {(i.page, i.finding.label) for i in status.findings} == {
-        (1, "PERSON"), (1, "BIRTH_DATE"), (1, "PHONE"),
+        (1, "PERSON"),
+        (1, "BIRTH_DATE"),
+        (1, "PHONE"),
     }
     assert len(gate.transmission_blockers(dossier)) == 1
 

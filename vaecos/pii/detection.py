@@ -258,7 +258,16 @@ def _siret_matches(text: str) -> Iterable[tuple[str, int, int, float]]:
             yield "SIRET", m.start(), m.end(), 0.9
 
 
+# French numbers as people write them, allocated or not (a typo is still someone's number).
+FRENCH_PHONE_RE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)33[ \u00a0.\-]?(?:\(0\)[ \u00a0]?)?[1-9]|0[1-9])"
+    r"(?:[ \u00a0.\-]?\d\d){4}(?![\w])"
+)
+
+
 def _phone_matches(text: str) -> Iterable[tuple[str, int, int, float]]:
+    for m in FRENCH_PHONE_RE.finditer(text):
+        yield "PHONE", m.start(), m.end(), 0.9
     for match in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.VALID):
         digits = re.sub(r"\D", "", match.raw_string)
         if len(digits) < 9:  # short public numbers (3230, 3646) are services, not people

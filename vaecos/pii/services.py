@@ -28,7 +28,7 @@ from vaecos.pii.detection import Finding
 from vaecos.pii.models import Dismissal, FileReview, TextScan
 
 # Bump when the recognizers change: every remembered scan is then redone on its next look.
-DETECTOR_VERSION = "2"
+DETECTOR_VERSION = "3"
 
 # The header holds the candidate's own name: it is not scanned.
 SKIPPED_DOSSIER_FIELDS = {"last_name", "first_name"}
@@ -155,26 +155,29 @@ class Scanner:
 
 
 @dataclass(frozen=True)
-class Chunk:
-    text: str
-    finding: Finding | None = None
-    number: int = 0
+class Excerpt:
+    """A finding in its surrounding words, for the highlighted view."""
+
+    finding: Finding
+    before: str
+    after: str
 
 
-def highlight(text: str, findings: Sequence[Finding]) -> list[Chunk]:
-    """The text cut into plain chunks and findings, for the highlighted view."""
-    chunks: list[Chunk] = []
-    at = 0
-    for number, finding in enumerate(findings, start=1):
-        if finding.start < at:
-            continue
-        if finding.start > at:
-            chunks.append(Chunk(text[at : finding.start]))
-        chunks.append(Chunk(text[finding.start : finding.end], finding, number))
-        at = finding.end
-    if at < len(text):
-        chunks.append(Chunk(text[at:]))
-    return chunks
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def excerpts(text: str, findings: Sequence[Finding], width: int = 60) -> list[Excerpt]:
+    result = []
+    for f in findings:
+        before = text[max(0, f.start - width) : f.start]
+        after = text[f.end : f.end + width]
+        if f.start > width:
+            before = "…" + before.split(" ", 1)[-1] if " " in before else "…" + before
+        if f.end + width < len(text):
+            after = (after.rsplit(" ", 1)[0] if " " in after else after) + "…"
+        result.append(Excerpt(f, _flat(before), _flat(after)))
+    return result
 
 
 @dataclass(frozen=True)

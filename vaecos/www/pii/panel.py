@@ -18,6 +18,6 @@ def panel_context(
         "dom_id": "f-" + key.replace(".", "-") + "-donnees",
         "url": reverse("pii:panel", args=[dossier.pk, key]),
         "findings": findings,
-        "chunks": services.highlight(text, findings) if findings else [],
+        "excerpts": services.excerpts(text, findings),
         "kinds": services.kinds(findings),
     }

@@ -91,7 +91,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A hostile or broken PDF makes pypdf warn hundreds of times; the refusal says enough.
+        "pypdf": {"level": "ERROR"},
+    },
 }
 
 # Demo data (make run): password of the demo accounts.

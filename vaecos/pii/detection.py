@@ -105,9 +105,14 @@ class Finding:
 
 # --- Words that are never a person's name on their own ---------------------------------------
 
+
 # Public services, tools and bodies of the trade, and its acronyms. Compared case-insensitively
 # and without accents; a name made only of these words (and connectors) is not a person.
-NOT_PEOPLE = set(
+def _word_set(words: str) -> set[str]:
+    return set(words.split())
+
+
+NOT_PEOPLE = _word_set(
     """
     caf cnaf cpam cnam msa ccmsa urssaf acoss carsat cnav ugecam ucanss ameli franceconnect
     france connect travail pole emploi ccas mdph cdaph ars drees dgfip impots gouv ants cpf
@@ -119,15 +124,15 @@ NOT_PEOPLE = set(
     apl als alf rsa aah paje css cmu cmuc ame ppa asf ij ijss nir rib iban siret siren cqp cos
     vae rncp c2s prime activité activite rfr qf cerfa pv rdv faq sms cesu pajemploi cmg ass
     are aspa asi mva pch aeeh ajpp ajpa ald acs tiers payant carte vitale
-    """.split()
+    """
 )
 # Titles, greetings, months and days are capitalised but never a name on their own.
-NOT_PEOPLE |= set(
+NOT_PEOPLE |= _word_set(
     """
     madame monsieur mademoiselle mesdames messieurs docteur maitre bonjour cordialement
     janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre lundi
     mardi mercredi jeudi vendredi samedi dimanche
-    """.split()
+    """
 )
 
 CONNECTORS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "à", "a", "en", "sur", "aux"}

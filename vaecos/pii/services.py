@@ -390,7 +390,13 @@ def file_redact(*, dossier: Dossier, attachment_id: int, by: User) -> FileReview
         spans: dict[int, list[tuple[int, int]]] = {}
         for item in status.findings:
             spans.setdefault(item.page, []).append((item.finding.start, item.finding.end))
-        copy = pdf.redact(_read(attachment), spans)
+        try:
+            copy = pdf.redact(_read(attachment), spans)
+        except Exception as exc:  # a PDF pdfium cannot redraw: say so, never a server error
+            raise DossierError(
+                "Ce PDF n'a pas pu être masqué automatiquement. Masquez-le avec votre logiciel "
+                "(en supprimant vraiment le texte), puis remplacez la pièce."
+            ) from exc
         review = status.review
         old = review.redacted_file.name if review.redacted_file else ""
         review.redacted_file.save("copie.pdf", ContentFile(copy), save=False)

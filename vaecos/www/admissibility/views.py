@@ -25,6 +25,7 @@ from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
 from vaecos.cases.models import VaeCase
 from vaecos.deadlines import AT_RISK_DAYS, days_left
 from vaecos.deadlines import status as deadline_status
+from vaecos.dossiers.uploads import clean_name
 from vaecos.utils.errors import ActionRefused
 from vaecos.www.admissibility import forms
 
@@ -215,7 +216,7 @@ def document_add(http: HttpRequest, pk: int) -> HttpResponse:
         _act(
             http,
             lambda: services.document_add(request=found, upload=upload, by=_user(http)),
-            f"« {upload.name} » est joint à la demande.",
+            f"« {clean_name(upload.name or '')} » est joint à la demande.",
         )
     return redirect("admissibility:detail", found.pk)
 
@@ -225,8 +226,15 @@ def document_add(http: HttpRequest, pk: int) -> HttpResponse:
 def document(http: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     found = _request(http, pk)
     item = get_object_or_404(SupportingDocument, pk=document_pk, request=found)
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
-    response["Content-Type"] = item.content_type
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("Fichier introuvable.") from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -178,3 +178,14 @@ def test_pii_scan_command_prints_json_offsets(tmp_path, capsys, db):
         ("EMAIL", "m.dupont@free.fr"),
     ]
     assert {f["label"] for f in by_path[str(pdf)]} == {"PERSON", "PHONE"}
+
+
+def test_a_file_the_scan_cannot_open_is_checked_by_eye(dossier, candidate, tmp_path):
+    data = text_pdf(tmp_path, "Une attestation sans donnée personnelle, de la CAF du Rhône.")
+    piece = dossier_services.attachment_add(
+        dossier=dossier, upload=upload("a.pdf", data, "application/pdf"), kind="cv", by=candidate
+    )
+    piece.file.storage.delete(piece.file.name)  # gone from storage: nothing can be read
+    assert [b.what for b in gate.transmission_blockers(dossier)] == [gate.UNREADABLE]
+    services.file_eye_check(dossier=dossier, attachment_id=piece.pk, by=candidate)
+    assert gate.transmission_blockers(dossier) == []

@@ -22,39 +22,38 @@ class Blocker:
     url: str  # the page where it is resolved
 
 
+UNREADABLE = "Contenu que l'analyse ne peut pas lire (image ou scan) : à vérifier à l'œil"
+
+
 def _what(count: int, names: list[str]) -> str:
     noun = "donnée personnelle à traiter" if count == 1 else "données personnelles à traiter"
     return f"{count} {noun} : {', '.join(names)}"
 
 
 def transmission_blockers(dossier: Dossier) -> list[Blocker]:
-    scanner = services.Scanner(dossier)
-    blockers = []
-    for part in services.text_parts(dossier):
-        findings = scanner.findings(part.key, part.text)
-        if findings:
-            names = [k.name for k in services.kinds(findings)]
-            blockers.append(
-                Blocker(f"{part.where} — {part.label}", _what(len(findings), names), part.url)
-            )
-    for attachment in dossier.attachments.all():
-        status = services.file_status(attachment, scanner)
-        if status.resolved:
-            continue
-        url = reverse("pii:file", args=[dossier.pk, attachment.pk])
+    return blockers(services.dossier_review(dossier))
+
+
+def blockers(review: services.DossierReview) -> list[Blocker]:
+    """What a dossier review leaves unresolved, in the order of the dossier."""
+    result = [
+        Blocker(
+            f"{part.where} — {part.label}",
+            _what(len(found), [k.name for k in services.kinds(found)]),
+            part.url,
+        )
+        for part, found in review.parts
+    ]
+    for status in review.files:
+        attachment = status.attachment
+        url = reverse("pii:file", args=[attachment.dossier_id, attachment.pk])
         where = f"Pièce « {attachment.original_name} »"
         if status.findings:
             names = [k.name for k in services.kinds(i.finding for i in status.findings)]
-            blockers.append(Blocker(where, _what(len(status.findings), names), url))
+            result.append(Blocker(where, _what(len(status.findings), names), url))
         if status.needs_eye_check:
-            blockers.append(
-                Blocker(
-                    where,
-                    "Contenu que l'analyse ne peut pas lire (image ou scan) : à vérifier à l'œil",
-                    url,
-                )
-            )
-    return blockers
+            result.append(Blocker(where, UNREADABLE, url))
+    return result
 
 
 class PersonalDataLeft(ActionRefused):
@@ -63,9 +62,9 @@ class PersonalDataLeft(ActionRefused):
 
 def check_transmission(dossier: Dossier) -> None:
     """Raise PersonalDataLeft, saying what remains and where, unless the dossier is clean."""
-    blockers = transmission_blockers(dossier)
-    if blockers:
-        lines = "; ".join(f"{b.where} : {b.what}" for b in blockers)
+    left = transmission_blockers(dossier)
+    if left:
+        lines = "; ".join(f"{b.where} : {b.what}" for b in left)
         raise PersonalDataLeft(
             "Le dossier contient encore des données personnelles non traitées, il ne peut pas "
             f"être transmis au jury. {lines}."

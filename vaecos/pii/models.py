@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from vaecos.dossiers.models import Attachment, Dossier
+from vaecos.pii.detection import LABEL_NAMES
 
 
 class TextScan(models.Model):
@@ -50,6 +51,10 @@ class Dismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text} ({self.label})"
+
+    @property
+    def label_name(self) -> str:
+        return LABEL_NAMES.get(self.label, self.label)
 
 
 def redacted_path(instance: "FileReview", filename: str) -> str:

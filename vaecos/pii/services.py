@@ -8,7 +8,6 @@ showing a page scans only what was written since the last look.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -68,8 +67,6 @@ def page_url(dossier: Dossier, key: str) -> str:
         return reverse("dossiers:situation", args=[dossier.pk, ref.situation_id]) + anchor
     if ref.name == "context":
         return reverse("dossiers:context", args=[dossier.pk]) + anchor
-    if ref.name in SKIPPED_DOSSIER_FIELDS:
-        return reverse("dossiers:header", args=[dossier.pk]) + anchor
     return reverse("dossiers:motivation", args=[dossier.pk]) + anchor
 
 
@@ -126,14 +123,20 @@ class Scanner:
     def is_dismissed(self, label: str, text: str) -> bool:
         return (label, fold(text)) in self.dismissed
 
-    def all_findings(self, key: str, text: str) -> list[Finding]:
-        """Every finding in the text, the dismissed ones included."""
+    def findings(self, key: str, text: str) -> list[Finding]:
+        """The findings of a text part still to resolve (the dismissed ones left out), from the
+        remembered scan while the text is unchanged."""
         digest = _digest(text, self.names)
         scan = self.scans.get(key)
         if scan is not None and scan.digest == digest:
-            return [Finding(*row) for row in scan.findings]
-        findings = detection.scan_text(text, own_names=self.names)
-        rows = [[f.label, f.start, f.end, f.text, f.score] for f in findings]
+            found = [Finding(*row) for row in scan.findings]
+        else:
+            found = detection.scan_text(text, own_names=self.names)
+            self._remember(key, digest, found)
+        return [f for f in found if not self.is_dismissed(f.label, f.text)]
+
+    def _remember(self, key: str, digest: str, found: list[Finding]) -> None:
+        rows = [[f.label, f.start, f.end, f.text, f.score] for f in found]
         try:
             with transaction.atomic():
                 scan, _ = TextScan.objects.update_or_create(
@@ -144,11 +147,6 @@ class Scanner:
             self.scans[key] = scan
         except IntegrityError:
             pass  # another request stored the same scan at the same moment
-        return findings
-
-    def findings(self, key: str, text: str) -> list[Finding]:
-        """The findings still to resolve."""
-        return [f for f in self.all_findings(key, text) if not self.is_dismissed(f.label, f.text)]
 
 
 # --- Highlights ------------------------------------------------------------------------------
@@ -295,9 +293,11 @@ class FileStatus:
     attachment: Attachment
     review: FileReview
     findings: list[FileFinding] = field(default_factory=list)  # unresolved
-    dismissed: list[FileFinding] = field(default_factory=list)
-    unreadable: bool = False  # part of the file could not be read: check by eye
-    error: str = ""
+
+    @property
+    def unreadable(self) -> bool:
+        """Part of the file (or all of it) the scan cannot read: to check by eye."""
+        return bool(self.review.unreadable_pages)
 
     @property
     def needs_eye_check(self) -> bool:
@@ -305,7 +305,7 @@ class FileStatus:
 
     @property
     def resolved(self) -> bool:
-        return not self.findings and not self.needs_eye_check and not self.error
+        return not self.findings and not self.needs_eye_check
 
     @property
     def is_pdf(self) -> bool:
@@ -339,7 +339,10 @@ def file_review(attachment: Attachment, names: Sequence[str]) -> FileReview:
         and review.detector_version == DETECTOR_VERSION
     ):
         return review
-    rows, unreadable = _scan_file(attachment, _read(attachment), names)
+    try:
+        rows, unreadable = _scan_file(attachment, _read(attachment), names)
+    except Exception:  # a file pdfium cannot open, or gone from storage: checked by eye
+        rows, unreadable = [], [0]
     with transaction.atomic():
         review, _ = FileReview.objects.update_or_create(
             attachment=attachment,
@@ -356,25 +359,47 @@ def file_review(attachment: Attachment, names: Sequence[str]) -> FileReview:
 
 
 def file_status(attachment: Attachment, scanner: Scanner) -> FileStatus:
-    try:
-        review = file_review(attachment, scanner.names)
-    except Exception:  # an unreadable file must not break the page: it is checked by eye
-        review = FileReview(attachment=attachment, sha256="", unreadable_pages=[0])
-        return FileStatus(attachment, review, unreadable=True)
-    status = FileStatus(attachment, review, unreadable=bool(review.unreadable_pages))
-    for page, label, start, end, text, score in review.findings:
-        item = FileFinding(page, Finding(label, start, end, text, score))
-        (status.dismissed if scanner.is_dismissed(label, text) else status.findings).append(item)
-    return status
+    review = file_review(attachment, scanner.names)
+    return FileStatus(
+        attachment,
+        review,
+        [
+            FileFinding(page, Finding(label, start, end, text, score))
+            for page, label, start, end, text, score in review.findings
+            if not scanner.is_dismissed(label, text)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class DossierReview:
+    """Everything the scan says of one dossier: the text parts with findings, every file."""
+
+    parts: list[tuple[Part, list[Finding]]]
+    files: list[FileStatus]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for _, found in self.parts for f in found]
+
+
+def dossier_review(dossier: Dossier) -> DossierReview:
+    scanner = Scanner(dossier)
+    parts = [(part, scanner.findings(part.key, part.text)) for part in text_parts(dossier)]
+    return DossierReview(
+        parts=[(part, found) for part, found in parts if found],
+        files=[file_status(a, scanner) for a in dossier.attachments.all()],
+    )
 
 
 def _locked_attachment(dossier: Dossier, attachment_id: int) -> tuple[Dossier, Attachment]:
     dossier = dossier_services._lock(dossier)
-    attachment = Attachment.objects.select_for_update().filter(dossier=dossier, pk=attachment_id)
-    found = attachment.first()
-    if found is None:
+    attachment = (
+        Attachment.objects.select_for_update().filter(dossier=dossier, pk=attachment_id).first()
+    )
+    if attachment is None:
         raise DossierError("Cette pièce n'existe plus.")
-    return dossier, found
+    return dossier, attachment
 
 
 def file_redact(*, dossier: Dossier, attachment_id: int, by: User) -> FileReview:
@@ -464,7 +489,3 @@ def file_eye_check(*, dossier: Dossier, attachment_id: int, by: User) -> None:
         review.eye_checked_by = by
         review.eye_checked_at = timezone.now()
         review.save(update_fields=["eye_checked_by", "eye_checked_at"])
-
-
-def redacted_copy(review: FileReview) -> io.BufferedReader:
-    return review.redacted_file.open("rb")  # type: ignore[return-value]

@@ -12,7 +12,8 @@ from vaecos.dossiers import fields as dossier_fields
 from vaecos.dossiers.models import Attachment, Dossier, Situation
 from vaecos.dossiers.services import DossierError
 from vaecos.pii import gate, services
-from vaecos.pii.detection import LABEL_NAMES
+from vaecos.pii.detection import LABEL_NAMES, PLACEHOLDERS
+from vaecos.pii.models import FileReview
 from vaecos.www.dossiers.views import _base_context, _dossier, _editable, _int, _user
 from vaecos.www.pii.panel import panel_context
 
@@ -48,27 +49,16 @@ def _back(request: HttpRequest, dossier: Dossier) -> HttpResponse:
 @require_GET
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
-    scanner = services.Scanner(dossier)
-    parts = []
-    all_findings = []
-    for part in services.text_parts(dossier):
-        findings = scanner.findings(part.key, part.text)
-        all_findings.extend(findings)
-        if findings:
-            parts.append({"part": part, "findings": findings})
-    files = [services.file_status(a, scanner) for a in dossier.attachments.all()]
-    blockers = gate.transmission_blockers(dossier)
-    dismissals = list(dossier.pii_dismissals.order_by("label", "text"))
+    review = services.dossier_review(dossier)
     return render(
         request,
         "pii/overview.html",
         _base_context(
             dossier,
-            parts=parts,
-            kinds=services.kinds(all_findings),
-            files=files,
-            blockers=blockers,
-            dismissals=[(d, LABEL_NAMES.get(d.label, d.label)) for d in dismissals],
+            review=review,
+            kinds=services.kinds(review.findings),
+            blockers=gate.blockers(review),
+            dismissals=dossier.pii_dismissals.order_by("label", "text"),
         ),
     )
 
@@ -99,7 +89,7 @@ def replace(request: HttpRequest, pk: int) -> HttpResponse:
     key = _key(dossier, request.POST.get("key", ""))
     label, text = request.POST.get("label", ""), request.POST.get("text", "")
     start = _int(request.POST.get("start")) or 0
-    placeholder = services.detection.PLACEHOLDERS.get(label, "")
+    placeholder = PLACEHOLDERS.get(label, "")
     return _act(
         request,
         dossier,
@@ -121,7 +111,7 @@ def replace_all(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         name = LABEL_NAMES[label].lower()
-        placeholder = services.detection.PLACEHOLDERS[label]
+        placeholder = PLACEHOLDERS[label]
         messages.success(
             request, f"{count} × « {name} » remplacé(s) par {placeholder} dans tout le dossier."
         )
@@ -175,12 +165,12 @@ def file(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
 def file_copy(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     dossier = _dossier(request, pk)
     attachment = _attachment(dossier, attachment_pk)
-    review = services.FileReview.objects.filter(attachment=attachment).first()
+    review = FileReview.objects.filter(attachment=attachment).first()
     if review is None or not review.redacted_file:
         raise Http404("Aucune copie masquée.")
     stem = attachment.original_name.rsplit(".", 1)[0]
     response = FileResponse(
-        services.redacted_copy(review),
+        review.redacted_file.open("rb"),
         as_attachment=True,
         filename=f"{stem} (copie masquée).pdf",
         content_type="application/pdf",

@@ -375,7 +375,6 @@ def test_a_supporting_document_downloads_as_an_attachment(owner, admissibility_r
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="attestation.pdf"'
     assert response["Content-Type"] == "application/pdf"
-    # Set by SecurityMiddleware (SECURE_CONTENT_TYPE_NOSNIFF), not by the view itself.
     assert response["X-Content-Type-Options"] == "nosniff"
     b"".join(response.streaming_content)
 

@@ -28,6 +28,7 @@ from vaecos.deadlines import status as deadline_status
 from vaecos.dossiers.uploads import clean_name
 from vaecos.utils.errors import ActionRefused
 from vaecos.www.admissibility import forms
+from vaecos.www.downloads import stored_file
 
 PAGE_SIZE = 25
 
@@ -226,16 +227,7 @@ def document_add(http: HttpRequest, pk: int) -> HttpResponse:
 def document(http: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     found = _request(http, pk)
     item = get_object_or_404(SupportingDocument, pk=document_pk, request=found)
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Fichier introuvable.") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file(item.file, item.original_name, item.content_type)
 
 
 @login_required
@@ -276,7 +268,7 @@ def letter(http: HttpRequest, pk: int, letter_pk: int) -> FileResponse:
     found = _request(http, pk)
     item = get_object_or_404(Letter, pk=letter_pk, request=found)
     name = f"{item.get_kind_display()} - recevabilite.pdf".replace(" ", "_")
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=name)
+    return stored_file(item.file, name, "application/pdf")
 
 
 # --- Instructeur -------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from vaecos.dossiers.models import (
 from vaecos.dossiers.permissions import can_edit, can_view
 from vaecos.pii.services import Scanner
 from vaecos.referentiels.models import Activity
+from vaecos.www.downloads import stored_file
 from vaecos.www.pii.panel import panel_context
 
 
@@ -528,19 +529,7 @@ def _attachment(dossier: Dossier, attachment_pk: int) -> Attachment:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     dossier = _dossier(request, pk)
     attachment = _attachment(dossier, attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Fichier introuvable.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file(attachment.file, attachment.original_name, attachment.content_type)
 
 
 @login_required

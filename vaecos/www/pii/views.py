@@ -15,6 +15,7 @@ from vaecos.pii import gate, services
 from vaecos.pii.detection import LABEL_NAMES, PLACEHOLDERS
 from vaecos.pii.models import FileReview
 from vaecos.www.dossiers.views import _base_context, _dossier, _editable, _int, _user
+from vaecos.www.downloads import stored_file
 from vaecos.www.pii.panel import panel_context
 
 
@@ -169,15 +170,7 @@ def file_copy(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse
     if review is None or not review.redacted_file:
         raise Http404("Aucune copie masquée.")
     stem = attachment.original_name.rsplit(".", 1)[0]
-    response = FileResponse(
-        review.redacted_file.open("rb"),
-        as_attachment=True,
-        filename=f"{stem} (copie masquée).pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file(review.redacted_file, f"{stem} (copie masquée).pdf", "application/pdf")
 
 
 def _file_act(

@@ -27,17 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LABELS = (
-    "PERSON",
-    "NIR",
-    "IBAN",
-    "SIRET",
-    "CAF_NUMBER",
-    "PHONE",
-    "EMAIL",
-    "ADDRESS",
-    "BIRTH_DATE",
-)
+from vaecos.pii.detection import LABELS
 
 
 @dataclass(frozen=True)

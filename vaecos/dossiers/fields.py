@@ -57,6 +57,11 @@ def situation_key(situation_id: int, name: str) -> str:
     return f"situation.{situation_id}.{name}"
 
 
+def dom_id(key: str) -> str:
+    """The HTML id of a field's control on its page (also the anchor that leads to it)."""
+    return "f-" + key.replace(".", "-")
+
+
 def parse_key(key: str) -> FieldRef:
     parts = key.split(".")
     if len(parts) == 2 and parts[0] == "dossier" and parts[1] in DOSSIER_FIELDS:

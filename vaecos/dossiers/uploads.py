@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from PIL import Image
@@ -399,5 +400,17 @@ def delete_with_file(row: models.Model) -> None:
     """Delete the row now and its stored file once the transaction has committed."""
     storage, name = row.file.storage, row.file.name  # type: ignore[attr-defined]
     row.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_after_commit(storage, name)
+
+
+def delete_after_commit(storage: Storage, *names: str | None) -> None:
+    """Remove stored files once the transaction that stopped using them has committed (if it
+    rolls back, they are still needed)."""
+    kept = [name for name in names if name]
+
+    def remove() -> None:
+        for name in kept:
+            storage.delete(name)
+
+    if kept:
+        transaction.on_commit(remove)

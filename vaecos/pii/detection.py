@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     import spacy
     from presidio_analyzer import AnalyzerEngine
 
+# Bump when the recognizers change: every remembered scan is then redone on its next look.
+VERSION = "3"
+
 SPACY_MODEL = "fr_core_news_sm"
 LANGUAGE = "fr"
 
@@ -147,17 +150,18 @@ PARTICLE = r"(?:(?:de|du|des|van|von|der|ben|ibn|el|al|da|di|dos|le|la)\s+|(?:d|
 NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE})?{NAME_WORD}){{0,3}}"
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Lower case without accents: "Sécurité" and "securite" compare equal."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-_NOT_PEOPLE_FOLDED = {_fold(w) for w in NOT_PEOPLE}
-_CONNECTORS_FOLDED = {_fold(w) for w in CONNECTORS}
+_NOT_PEOPLE_FOLDED = {fold(w) for w in NOT_PEOPLE}
+_CONNECTORS_FOLDED = {fold(w) for w in CONNECTORS}
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[\s\-'’.,]+", _fold(text)) if w]
+    return [w for w in re.split(r"[\s\-'’.,]+", fold(text)) if w]
 
 
 def is_public_name(text: str) -> bool:
@@ -167,9 +171,9 @@ def is_public_name(text: str) -> bool:
 
 
 # --- Our recognizers -------------------------------------------------------------------------
-# Each one is a Presidio EntityRecognizer built by `_recognizers()` below. They work on the raw
-# text (regular expressions, python-stdnum, phonenumbers); the NER comes from spaCy through
-# Presidio's SpacyRecognizer.
+# Each rule yields (label, start, end, score) from the raw text (regular expressions,
+# python-stdnum, phonenumbers); `_rules_recognizer()` below runs them all as one Presidio
+# recognizer. The NER comes from spaCy through Presidio's SpacyRecognizer.
 
 SEP = r"[ \u00a0.\-]?"
 
@@ -229,7 +233,7 @@ TITLED_RE = re.compile(rf"(?<![\w]){TITLES}\s+({NAME})")
 UPPER_SURNAME_RE = re.compile(
     rf"(?<![\w])([{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?\s+[{_UP}]{{2,}}(?:[\-\s][{_UP}]{{2,}})?)(?![\w])"
 )
-TRAILING_TITLE_RE = re.compile(rf"^{TITLES}\s+")
+LEADING_TITLE_RE = re.compile(rf"^{TITLES}\s+")
 
 
 def _nir_matches(text: str) -> Iterable[tuple[str, int, int, float]]:
@@ -316,7 +320,7 @@ def _name_matches(text: str) -> Iterable[tuple[str, int, int, float]]:
 
 def _is_public_upper(text: str) -> bool:
     # "Agence CAF", "Accueil MSA": the capitals are a body, not a surname.
-    return any(_fold(w) in _NOT_PEOPLE_FOLDED for w in text.split()[1:])
+    return any(fold(w) in _NOT_PEOPLE_FOLDED for w in text.split()[1:])
 
 
 RULES = (
@@ -419,7 +423,7 @@ def baseline_analyzer() -> AnalyzerEngine:
 def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Drop a leading title and surrounding punctuation; None if nothing of a name is left."""
     span = text[start:end]
-    title = TRAILING_TITLE_RE.match(span)
+    title = LEADING_TITLE_RE.match(span)
     if title:
         start += title.end()
         span = text[start:end]
@@ -485,9 +489,3 @@ def scan_text(text: str, *, own_names: Sequence[str] = ()) -> list[Finding]:
     )
     raw = [(r.entity_type, r.start, r.end, r.score) for r in results]
     return _clean(text, raw, _own_name_words(own_names))
-
-
-def scan_rules_only(text: str) -> list[Finding]:
-    """The rule-based findings alone (no NER): for tests of the recognizers."""
-    raw = [match for rule in RULES for match in rule(text)]
-    return _clean(text, raw, set())

@@ -22,12 +22,10 @@ from vaecos.dossiers import fields as dossier_fields
 from vaecos.dossiers import services as dossier_services
 from vaecos.dossiers.models import Attachment, Dossier, Situation
 from vaecos.dossiers.services import DossierError
+from vaecos.dossiers.uploads import delete_after_commit
 from vaecos.pii import detection, pdf
 from vaecos.pii.detection import Finding
 from vaecos.pii.models import Dismissal, FileReview, TextScan
-
-# Bump when the recognizers change: every remembered scan is then redone on its next look.
-DETECTOR_VERSION = "3"
 
 # The header holds the candidate's own name: it is not scanned.
 SKIPPED_DOSSIER_FIELDS = {"last_name", "first_name"}
@@ -38,8 +36,9 @@ SECTION_NAMES = {
 }
 
 
-def fold(text: str) -> str:
-    return re.sub(r"\s+", " ", detection._fold(text)).strip()[:300]
+def _dismissal_value(text: str) -> str:
+    """How a dismissed text is remembered: case, accents and spacing ignored."""
+    return re.sub(r"\s+", " ", detection.fold(text)).strip()[:300]
 
 
 def own_names(dossier: Dossier) -> list[str]:
@@ -62,7 +61,7 @@ class Part:
 def page_url(dossier: Dossier, key: str) -> str:
     """The editor page where a text part is written, with the field's anchor."""
     ref = dossier_fields.parse_key(key)
-    anchor = "#f-" + key.replace(".", "-")
+    anchor = "#" + dossier_fields.dom_id(key)
     if ref.situation_id is not None:
         return reverse("dossiers:situation", args=[dossier.pk, ref.situation_id]) + anchor
     if ref.name == "context":
@@ -105,7 +104,7 @@ def _situation_name(situation: Situation) -> str:
 
 
 def _digest(text: str, names: Sequence[str]) -> str:
-    material = "\x1f".join([DETECTOR_VERSION, *names, text])
+    material = "\x1f".join([detection.VERSION, *names, text])
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -121,7 +120,7 @@ class Scanner:
         )
 
     def is_dismissed(self, label: str, text: str) -> bool:
-        return (label, fold(text)) in self.dismissed
+        return (label, _dismissal_value(text)) in self.dismissed
 
     def findings(self, key: str, text: str) -> list[Finding]:
         """The findings of a text part still to resolve (the dismissed ones left out), from the
@@ -260,7 +259,7 @@ def kind_replace_all(*, dossier: Dossier, label: str, by: User) -> int:
 def finding_dismiss(*, dossier: Dossier, label: str, text: str, by: User) -> Dismissal:
     """Mark a finding as not personal data, for every place it appears in this dossier."""
     _check_label(label)
-    value = fold(text)
+    value = _dismissal_value(text)
     if not value:
         raise DossierError("Rien à marquer.")
     with transaction.atomic():
@@ -336,7 +335,7 @@ def file_review(attachment: Attachment, names: Sequence[str]) -> FileReview:
     if (
         review is not None
         and review.sha256 == attachment.sha256
-        and review.detector_version == DETECTOR_VERSION
+        and review.detector_version == detection.VERSION
     ):
         return review
     try:
@@ -348,7 +347,7 @@ def file_review(attachment: Attachment, names: Sequence[str]) -> FileReview:
             attachment=attachment,
             defaults={
                 "sha256": attachment.sha256,
-                "detector_version": DETECTOR_VERSION,
+                "detector_version": detection.VERSION,
                 "findings": rows,
                 "unreadable_pages": unreadable,
                 "eye_checked_by": None,
@@ -427,9 +426,7 @@ def file_redact(*, dossier: Dossier, attachment_id: int, by: User) -> FileReview
         review.redacted_file.save("copie.pdf", ContentFile(copy), save=False)
         review.redacted_count = len(status.findings)
         review.save(update_fields=["redacted_file", "redacted_count"])
-        if old:
-            storage = review.redacted_file.storage
-            transaction.on_commit(lambda: storage.delete(old))
+        delete_after_commit(review.redacted_file.storage, old)
     return review
 
 
@@ -453,19 +450,13 @@ def file_redaction_confirm(*, dossier: Dossier, attachment_id: int, by: User) ->
         attachment.save(update_fields=["file", "size", "sha256", "original_name"])
         # The pages turned into pictures were looked at by the candidate when confirming.
         review.sha256 = attachment.sha256
-        review.detector_version = DETECTOR_VERSION
+        review.detector_version = detection.VERSION
         review.findings = []
         review.unreadable_pages = [p for p in review.unreadable_pages if p not in pages]
         review.redacted_file = ""
         review.replaced_at = timezone.now()
         review.save()
-
-        def remove_files() -> None:
-            for name in (original, redacted_name):
-                if name:
-                    storage.delete(name)
-
-        transaction.on_commit(remove_files)
+        delete_after_commit(storage, original, redacted_name)
     return attachment
 
 
@@ -475,10 +466,10 @@ def file_redaction_discard(*, dossier: Dossier, attachment_id: int, by: User) ->
         review = FileReview.objects.select_for_update().filter(attachment=attachment).first()
         if review is None or not review.redacted_file:
             return
-        storage, name = review.redacted_file.storage, review.redacted_file.name or ""
+        storage, name = review.redacted_file.storage, review.redacted_file.name
         review.redacted_file = ""  # type: ignore[assignment]
         review.save(update_fields=["redacted_file"])
-        transaction.on_commit(lambda: storage.delete(name))
+        delete_after_commit(storage, name)
 
 
 def file_eye_check(*, dossier: Dossier, attachment_id: int, by: User) -> None:

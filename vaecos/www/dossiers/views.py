@@ -115,7 +115,7 @@ def _field(
     return {
         "key": key,
         "pii": pii,
-        "dom_id": "f-" + key.replace(".", "-"),
+        "dom_id": dossier_fields.dom_id(key),
         "label": extra.pop("label", label),
         "value": value,
         "revision": revisions.get(key, 0),

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from vaecos.dossiers import fields as dossier_fields
 from vaecos.dossiers.models import Dossier
 from vaecos.pii import services
 
@@ -15,7 +16,7 @@ def panel_context(
     findings = scanner.findings(key, text)
     return {
         "key": key,
-        "dom_id": "f-" + key.replace(".", "-") + "-donnees",
+        "dom_id": dossier_fields.dom_id(key) + "-donnees",
         "url": reverse("pii:panel", args=[dossier.pk, key]),
         "findings": findings,
         "excerpts": services.excerpts(text, findings),

@@ -159,6 +159,7 @@
   };
 
   Field.prototype.fail = function (message) {
+    this.pendingSubmit = null;
     this.setStatus("error", message);
     this.scheduleRetry();
     this.afterRequest();
@@ -169,6 +170,10 @@
   };
 
   Field.prototype.handle = function (resp, data, text, saveId) {
+    // A personal-data action waits for this save; if the save fails, it is dropped (not sent
+    // later by surprise): the candidate clicks again.
+    var pending = this.pendingSubmit;
+    this.pendingSubmit = null;
     if (resp.ok && data && typeof data.revision === "number") {
       this.revision = data.revision;
       this.savedText = text;
@@ -182,12 +187,11 @@
       document.body.dispatchEvent(new CustomEvent("vaecos:saved", { bubbles: true }));
       // The personal-data highlights under this field are scanned again.
       this.root.dispatchEvent(new CustomEvent("vaecos:field-saved"));
-      if (this.pendingSubmit && !this.isDirty()) {
-        var form = this.pendingSubmit;
-        this.pendingSubmit = null;
-        form.submit();
+      if (pending && !this.isDirty()) {
+        pending.submit();
         return;
       }
+      this.pendingSubmit = pending;  // typed again meanwhile: wait for the next save
       this.afterRequest();
       return;
     }

@@ -111,11 +111,14 @@ def replace_all(request: HttpRequest, pk: int) -> HttpResponse:
     except DossierError as exc:
         messages.error(request, exc.message)
     else:
-        name = LABEL_NAMES[label].lower()
-        placeholder = PLACEHOLDERS[label]
-        messages.success(
-            request, f"{count} × « {name} » remplacé(s) par {placeholder} dans tout le dossier."
-        )
+        name, placeholder = LABEL_NAMES[label].lower(), PLACEHOLDERS[label]
+        if count == 0:
+            messages.info(request, f"Plus aucun « {name} » à remplacer dans le dossier.")
+        else:
+            done = "remplacement" if count == 1 else "remplacements"
+            messages.success(
+                request, f"« {name} » → {placeholder} : {count} {done} dans tout le dossier."
+            )
     return _back(request, dossier)
 
 

@@ -12,5 +12,8 @@ urlpatterns = [
     path("livret2/", include("vaecos.www.documents.urls")),
     path("livret2/", include("vaecos.www.pii.urls")),
     path("recevabilite/", include("vaecos.www.admissibility.urls")),
+    path("accompagnement/", include("vaecos.www.coaching.urls")),
+    path("sessions/", include("vaecos.www.evaluation.urls")),
+    path("jury/", include("vaecos.www.jury.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "vaecos.documents",
     "vaecos.admissibility",
     "vaecos.pii",
+    "vaecos.coaching",
+    "vaecos.evaluation",
+    "vaecos.jury",
     "vaecos.demo",
     "vaecos.www",
 ]

@@ -42,6 +42,8 @@ from vaecos.dossiers.models import Attachment, Dossier, FieldRevision, Situation
 from vaecos.pii.models import Dismissal, FileReview
 from vaecos.referentiels.loader import load_file
 
+from . import matrix_coaching, matrix_evaluation, matrix_jury
+
 # The owner goes last: their POSTs change the dossier, the others must find it untouched.
 ROLES = ("anonymous", "other_candidate", "coach", "instructor", "jury", "admin", "owner")
 NOT_OWNER = ("other_candidate", "coach", "instructor", "jury", "admin")
@@ -278,6 +280,9 @@ RULES: dict[str, Rule] = {
     "admissibility:instruct": staff_only("GET", OK, pk="submitted"),
 }
 
+# The coaching, session and jury pages keep their rules beside the world they need.
+RULES |= matrix_coaching.RULES | matrix_evaluation.RULES | matrix_jury.RULES
+
 # The admin namespace, by prefix: only administrators get past the admin's login page.
 ADMIN_NAMESPACE = "admin"
 # What an administrator gets on a GET, where it is not a plain 200.
@@ -434,7 +439,7 @@ def build_world() -> SimpleNamespace:
         client = Client()
         client.force_login(user)
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return SimpleNamespace(
+    world = SimpleNamespace(
         referentiel=referentiel,
         users=users,
         sessions=sessions,
@@ -456,6 +461,9 @@ def build_world() -> SimpleNamespace:
         uidb64=urlsafe_base64_encode(force_bytes(forgetful.pk)),
         token=default_token_generator.make_token(forgetful),
     )
+    for module in (matrix_coaching, matrix_evaluation, matrix_jury):
+        module.extend_world(world)
+    return world
 
 
 @pytest.fixture(scope="module")
@@ -504,6 +512,8 @@ def url_kwargs(entry: Entry, rule: Rule, world: SimpleNamespace) -> dict[str, An
         "content_type_id": lambda: ContentType.objects.get_for_model(Dossier).pk,
         "object_id": lambda: admin_object(entry, world).pk,
     }
+    for module in (matrix_coaching, matrix_evaluation, matrix_jury):
+        defaults |= {name: (lambda f=f: f(world)) for name, f in module.URL_KWARGS.items()}
     names = set(entry.pattern.pattern.regex.groupindex)
     unknown = names - set(defaults) - set(rule.kwargs)
     if unknown:

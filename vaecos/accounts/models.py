@@ -10,6 +10,34 @@ class Role(models.TextChoices):
     ADMIN = "administrateur", "Administrateur"
 
 
+class Gender(models.TextChoices):
+    WOMAN = "F", "Femme"
+    MAN = "M", "Homme"
+
+
+class Organisation(models.Model):
+    """An organisation people belong to: a coaching body (Institut 4.10 or another) or an
+    employer (a CAF, a CPAM…). Coaches belong to their coaching organisation; candidates and jury
+    members to their employer, which the jury's conflict check compares."""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    is_institut_410 = models.BooleanField(
+        "Institut 4.10",
+        default=False,
+        help_text="L'institut de formation de la branche : ses accompagnateurs transmettent "
+        "eux-mêmes les dossiers au jury.",
+    )
+    coaches = models.BooleanField("organisme d'accompagnement VAE", default=False)
+
+    class Meta:
+        verbose_name = "organisme"
+        verbose_name_plural = "organismes"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -39,6 +67,16 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField("adresse électronique", unique=True)
     role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.CANDIDATE)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="organisme",
+    )
+    # Used for the balance between women and men of a jury (Code du travail D. 6412-6).
+    gender = models.CharField("sexe", max_length=1, choices=Gender.choices, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]

@@ -17,6 +17,13 @@ class Step(models.TextChoices):
     CLOSED = "clos", "Clos"
 
 
+class Coaching(models.TextChoices):
+    UNDECLARED = "", "Non déclaré"
+    INSTITUT_410 = "institut_410", "Accompagnement par l'Institut 4.10"
+    OTHER = "autre", "Accompagnement par un autre organisme"
+    NONE = "aucun", "Sans accompagnement"
+
+
 class VaeCase(models.Model):
     candidate = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -38,7 +45,19 @@ class VaeCase(models.Model):
         null=True,
         blank=True,
     )
-    # The coach who follows the candidate (set by staff); the coaching issue adds organisations.
+    # How the candidate is coached (declared by the candidate), and by whom (set by staff).
+    coaching = models.CharField(
+        "accompagnement", max_length=20, choices=Coaching.choices, blank=True, default=""
+    )
+    coaching_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coached_cases",
+        verbose_name="organisme d'accompagnement",
+    )
+    coaching_declared_at = models.DateTimeField("accompagnement déclaré le", null=True, blank=True)
     coach = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -66,7 +85,19 @@ class VaeCase(models.Model):
     @property
     def step(self) -> Step:
         """Derived from the parts of the case that exist: a Livret 2 opens once admissibility
-        is favourable (the jury issue adds the evaluation step)."""
+        is favourable; a transmitted dossier brings the evaluation; a notified total validation
+        closes the case."""
+        from vaecos.jury.models import Deliberation, Outcome
+
+        notified = Deliberation.objects.filter(
+            registration__case=self, status=Deliberation.Status.NOTIFIED
+        )
+        if notified.filter(outcome=Outcome.TOTAL).exists():
+            return Step.CLOSED
+        if self.registrations.filter(transmitted_at__isnull=False).exclude(  # type: ignore[attr-defined]
+            deliberation__status=Deliberation.Status.NOTIFIED
+        ).exists():
+            return Step.EVALUATION
         if self.dossiers.exists():  # type: ignore[attr-defined]
             return Step.DOSSIER
         return Step.ADMISSIBILITY

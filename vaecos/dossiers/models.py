@@ -34,6 +34,10 @@ class Dossier(models.Model):
     motivation_strengths = models.TextField("mes atouts au regard du CQP", blank=True)
     # Organisation's context, written once for every situation that happened there
     context = models.TextField("contexte de l'organisme", blank=True)
+    # Blocs already validated by a jury on an earlier attempt: nothing to write for them.
+    exempt_activities = models.ManyToManyField(
+        Activity, blank=True, related_name="+", verbose_name="blocs déjà validés"
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 

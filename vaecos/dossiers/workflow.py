@@ -25,5 +25,8 @@ DOSSIER_WORKFLOW = Workflow(
             "finalize", (S.IN_PROGRESS,), S.FINAL, "déclarer le dossier finalisé", _rules_met
         ),
         Transition("reopen", (S.FINAL,), S.IN_PROGRESS, "rouvrir le dossier"),
+        # The transmission's own conditions (session, admissibility, personal data, one month)
+        # are checked by vaecos.evaluation.transmission, which applies this transition.
+        Transition("transmit", (S.FINAL,), S.TRANSMITTED, "transmettre le dossier au jury"),
     ],
 )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoachingConfig(AppConfig):
+    name = "vaecos.coaching"
+    verbose_name = "Accompagnement"

@@ -1,0 +1,1 @@
+"""Views: thin, permission-checked per object."""

@@ -251,6 +251,7 @@ DEMO_ACCOUNTS = {
     "accompagnateur@demo.test": Role.COACH,
     "instructeur@demo.test": Role.INSTRUCTOR,
     "jury@demo.test": Role.JURY,
+    "jury2@demo.test": Role.JURY,
     "admin@demo.test": Role.ADMIN,
 }
 

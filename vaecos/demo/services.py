@@ -14,6 +14,7 @@ from vaecos.accounts.models import Role, User
 from vaecos.cases.models import VaeCase
 from vaecos.cases.services import case_open
 from vaecos.demo.admissibility import load_admissibility
+from vaecos.demo.evaluation import load_evaluation
 from vaecos.documents.engine import render_pdf
 from vaecos.dossiers import fields as dossier_fields
 from vaecos.dossiers import services as dossier_services
@@ -190,10 +191,8 @@ def load_demo(password: str | None = None) -> dict[str, Any]:
         _fill_dossier(dossier, data, candidate)
         _add_evidence(dossier, candidate)
         created = True
-    if case.coach_id is None:
-        case.coach = users[Role.COACH]
-        case.save(update_fields=["coach"])
     load_admissibility(
         case=case, candidate=candidate, instructor=users[Role.INSTRUCTOR], version=version
     )
-    return {"users": users, "case": case, "created": created}
+    session = load_evaluation(case=case, users=users, password=password, version=version)
+    return {"users": users, "case": case, "created": created, "session": session}

@@ -42,7 +42,8 @@ def test_the_command_decides_implicitly_on_the_given_date_and_only_once(overdue,
     caplog.set_level(logging.INFO, logger="vaecos.admissibility.tasks")
 
     assert run("--date", "2026-11-10") == (
-        "Contrôles de recevabilité du 10/11/2026 : 0 décision implicite, 0 rappel, 0 expiration.\n"
+        "Contrôles de recevabilité du 10/11/2026 : 0 décision implicite, 0 rappel, "
+        "0 expiration, 0 rappel de session.\n"
     )
     first = run("--date", "2026-11-11")
     again = run("--date", "2026-11-12")
@@ -51,17 +52,26 @@ def test_the_command_decides_implicitly_on_the_given_date_and_only_once(overdue,
     assert overdue.status == Status.FAVOURABLE and overdue.implicit
     assert overdue.decided_on == datetime.date(2026, 11, 10)
     assert first == (
-        "Contrôles de recevabilité du 11/11/2026 : 1 décision implicite, 0 rappel, 0 expiration.\n"
+        "Contrôles de recevabilité du 11/11/2026 : 1 décision implicite, 0 rappel, "
+        "0 expiration, 0 rappel de session.\n"
     )
-    assert again.endswith(": 0 décision implicite, 0 rappel, 0 expiration.\n")
+    assert again.endswith(": 0 décision implicite, 0 rappel, 0 expiration, 0 rappel de session.\n")
     assert overdue.transitions.filter(transition="decide_implicitly").count() == 1
     assert f"1 décision(s) implicite(s) [{overdue.pk}]" in caplog.text
 
 
 def test_the_summary_speaks_french_plurals():
-    summary = {"date": "2026-11-11", "implicit_decisions": [1, 2], "reminders": [3], "expired": []}
+    summary = {
+        "date": "2026-11-11",
+        "implicit_decisions": [1, 2],
+        "reminders": [3],
+        "expired": [],
+        "session_reminders": [4, 5],
+    }
 
-    assert command.describe(summary) == "2 décisions implicites, 1 rappel, 0 expiration"
+    assert command.describe(summary) == (
+        "2 décisions implicites, 1 rappel, 0 expiration, 2 rappels de session"
+    )
 
 
 def test_the_task_runs_the_checks_for_today_through_the_backend(referentiel, candidate, instructor):
@@ -79,6 +89,7 @@ def test_the_task_runs_the_checks_for_today_through_the_backend(referentiel, can
         "implicit_decisions": [request.pk],
         "reminders": [],
         "expired": [],
+        "session_reminders": [],
     }
     assert again.return_value["implicit_decisions"] == []
     request.refresh_from_db()

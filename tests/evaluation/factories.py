@@ -53,8 +53,52 @@ def favourable_case(referentiel, candidate=None, *, validity_end=None, **case_kw
         status=Status.FAVOURABLE,
         submitted_at=timezone.now(),
         complete_on=today,
+        decision_due=today,
         decided_on=today,
         validity_end=validity_end or today + datetime.timedelta(days=540),
     )
     ExperienceFactory(request=request)
     return case
+
+
+def favourable_for(case, *, validity_end=None, organisation="CAF de Loire-Atlantique"):
+    """Give an existing case a favourable admissibility (valid 18 months unless told), with one
+    current experience in `organisation`."""
+    today = timezone.localdate()
+    request = AdmissibilityRequestFactory(
+        case=case,
+        filled=True,
+        status=Status.FAVOURABLE,
+        submitted_at=timezone.now(),
+        complete_on=today,
+        decision_due=today,
+        decided_on=today,
+        validity_end=validity_end or today + datetime.timedelta(days=540),
+    )
+    ExperienceFactory(request=request, organisation=organisation)
+    return request
+
+
+def transmittable(referentiel, candidate=None, *, validity_end=None, **case_kwargs):
+    """A final Livret 2 that meets every rule, on a case with a favourable admissibility: ready
+    to be transmitted (by staff unless the case is coached by Institut 4.10)."""
+    from tests.dossiers.factories import complete_dossier
+    from vaecos.dossiers.workflow import DOSSIER_WORKFLOW
+
+    dossier = complete_dossier(referentiel, candidate=candidate)
+    case = dossier.case
+    for name, value in case_kwargs.items():
+        setattr(case, name, value)
+    case.save()
+    favourable_for(case, validity_end=validity_end)
+    DOSSIER_WORKFLOW.apply(dossier, "finalize", by=case.candidate)
+    return dossier
+
+
+def valid_jury(session):
+    """A jury that passes every rule: a woman presiding, qualified, and a man."""
+    president = JuryMemberFactory(
+        session=session, is_president=True, qualified=True, user__gender="F"
+    )
+    member = JuryMemberFactory(session=session, qualified=False, user__gender="M")
+    return [president, member]

@@ -654,7 +654,7 @@ def test_unknown_objects_are_404_for_the_owner(path: str, world: SimpleNamespace
 
 def test_another_candidates_situation_is_404_inside_ones_own_dossier(world):
     """A situation id of someone else's dossier, put in the URL of one's own dossier."""
-    others_dossier = Dossier.objects.exclude(pk=world.dossier.pk).get()
+    others_dossier = Dossier.objects.get(case__candidate=world.users["other_candidate"])
     theirs = services.situation_add(
         dossier=others_dossier,
         activity=world.referentiel.activities.get(number=1),
@@ -674,7 +674,7 @@ def test_another_candidates_situation_is_404_inside_ones_own_dossier(world):
 
 
 def test_another_candidates_attachment_is_404_inside_ones_own_dossier(world):
-    others_dossier = Dossier.objects.exclude(pk=world.dossier.pk).get()
+    others_dossier = Dossier.objects.get(case__candidate=world.users["other_candidate"])
     theirs = services.attachment_add(
         dossier=others_dossier,
         upload=png_upload("secret.png"),

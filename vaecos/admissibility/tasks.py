@@ -25,22 +25,28 @@ class ChecksSummary(TypedDict):
     implicit_decisions: list[int]
     reminders: list[int]
     expired: list[int]
+    session_reminders: list[int]
 
 
 def admissibility_checks(today: datetime.date) -> ChecksSummary:
-    """Silence means yes, then the validity reminders, then the expiry, for `today`."""
+    """Silence means yes, then the validity reminders, then the expiry, for `today`; and the
+    reminders of the evaluation sessions 14 days ahead (vaecos.evaluation.tasks)."""
+    from vaecos.evaluation.tasks import send_session_reminders
+
     decided = services.requests_decide_implicitly(today)
     reminded = services.requests_send_reminders(today)
     expired = services.requests_expire(today)
+    session_reminded = send_session_reminders(today)
     summary: ChecksSummary = {
         "date": today.isoformat(),
         "implicit_decisions": [r.pk for r in decided],
         "reminders": [r.pk for r in reminded],
         "expired": [r.pk for r in expired],
+        "session_reminders": [r.pk for r in session_reminded],
     }
     logger.info(
         "Contrôles de recevabilité du %s : %d décision(s) implicite(s) %s, %d rappel(s) %s, "
-        "%d expiration(s) %s",
+        "%d expiration(s) %s, %d rappel(s) de session %s",
         summary["date"],
         len(decided),
         summary["implicit_decisions"],
@@ -48,6 +54,8 @@ def admissibility_checks(today: datetime.date) -> ChecksSummary:
         summary["reminders"],
         len(expired),
         summary["expired"],
+        len(session_reminded),
+        summary["session_reminders"],
     )
     return summary
 

@@ -111,7 +111,9 @@ class Registration(models.Model):
     )
     bundle = models.FileField("dossier transmis (PDF)", upload_to="jury/bundles/%Y/", blank=True)
     convened_at = models.DateTimeField("convoqué le", null=True, blank=True)
-    convocation = models.FileField("convocation (PDF)", upload_to="jury/convocations/%Y/", blank=True)
+    convocation = models.FileField(
+        "convocation (PDF)", upload_to="jury/convocations/%Y/", blank=True
+    )
     reminder_sent_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
 
     class Meta:

@@ -35,7 +35,7 @@ def _count(n: int, one: str, many: str) -> str:
 
 
 def describe(summary: ChecksSummary) -> str:
-    """« 2 décisions implicites, 1 rappel, 0 expiration »."""
+    """« 2 décisions implicites, 1 rappel, 0 expiration, 1 rappel de session »."""
     return ", ".join(
         [
             _count(
@@ -43,6 +43,7 @@ def describe(summary: ChecksSummary) -> str:
             ),
             _count(len(summary["reminders"]), "rappel", "rappels"),
             _count(len(summary["expired"]), "expiration", "expirations"),
+            _count(len(summary["session_reminders"]), "rappel de session", "rappels de session"),
         ]
     )
 

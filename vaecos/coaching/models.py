@@ -28,6 +28,14 @@ class CommentThread(models.Model):
         verbose_name_plural = "fils de commentaires"
         ordering = ["dossier", "section", "opened_at", "pk"]
         indexes = [models.Index(fields=["dossier", "section"])]
+        constraints = [
+            # Resolved means both when and by whom; open means neither.
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | models.Q(resolved_at__isnull=False, resolved_by__isnull=False),
+                name="coaching_thread_resolved_by_and_at",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Commentaires sur « {self.section} »"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vaecos.www.dossiers import views
+from vaecos.www.dossiers import status, views
 
 app_name = "dossiers"
 
@@ -39,4 +39,7 @@ urlpatterns = [
         views.attachment_delete,
         name="attachment_delete",
     ),
+    # The dossier's status (coaching issue): finalised by the candidate, reopened by the staff.
+    path("<int:pk>/finaliser/", status.finalize, name="finalize"),
+    path("<int:pk>/rouvrir/", status.reopen, name="reopen"),
 ]

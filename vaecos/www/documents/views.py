@@ -21,6 +21,7 @@ from vaecos.dossiers.completeness import dossier_report
 from vaecos.dossiers.models import Dossier
 from vaecos.dossiers.permissions import can_edit, can_view
 from vaecos.utils.errors import ActionRefused
+from vaecos.www.middleware import DossierFrozen
 
 MAX_UPLOAD = 20 * 1024 * 1024
 NOT_PRODUCED = (
@@ -50,9 +51,10 @@ def _dossier(pk: int) -> Dossier:
 def _owned(request: HttpRequest, pk: int, *, edit: bool = False) -> Dossier:
     """The candidate's own dossier (editable when `edit`), else 404 for everyone else."""
     dossier = _dossier(pk)
-    allowed = can_edit if edit else can_view
-    if not allowed(_user(request), dossier):
+    if not can_view(_user(request), dossier):
         raise Http404("Dossier introuvable.")
+    if edit and not can_edit(_user(request), dossier):
+        raise DossierFrozen(dossier)
     return dossier
 
 

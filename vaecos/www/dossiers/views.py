@@ -34,6 +34,7 @@ from vaecos.dossiers.permissions import can_edit, can_view
 from vaecos.pii.services import Scanner
 from vaecos.referentiels.models import Activity
 from vaecos.www.downloads import stored_file
+from vaecos.www.middleware import DossierFrozen
 from vaecos.www.pii.panel import panel_context
 
 
@@ -61,9 +62,11 @@ def _dossier(request: HttpRequest, pk: int, *, light: bool = False) -> Dossier:
 
 
 def _editable(request: HttpRequest, pk: int) -> Dossier:
+    """The dossier if this user may change it; its owner is told when it is frozen (see
+    vaecos.www.middleware), anyone else gets 404."""
     dossier = _dossier(request, pk)
     if not can_edit(_user(request), dossier):
-        raise Http404("Dossier introuvable.")
+        raise DossierFrozen(dossier)
     return dossier
 
 

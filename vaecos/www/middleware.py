@@ -1,0 +1,43 @@
+"""Turns a change sent to a frozen Livret 2 into a French answer instead of a bare 404.
+
+The owner of a finalised or transmitted dossier may still send a change from a page opened
+before it was frozen (another tab, a double click): they are told why nothing changed. Anyone
+else still gets 404 from the views, so nobody learns a dossier exists.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from vaecos.dossiers.models import Dossier
+from vaecos.utils.errors import ActionRefused
+
+
+class DossierFrozen(ActionRefused):
+    def __init__(self, dossier: Dossier) -> None:
+        super().__init__(
+            f"Le Livret 2 est « {dossier.get_status_display()} » : il n'est plus modifiable, "
+            "rien n'a été changé."
+        )
+        self.dossier_pk = dossier.pk
+
+
+class DossierFrozenMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DossierFrozen):
+            return None
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(exception.message, status=409, content_type="text/plain")
+            response["HX-Reswap"] = "none"
+            return response
+        messages.error(request, exception.message)
+        return redirect(reverse("dossiers:overview", args=[exception.dossier_pk]))

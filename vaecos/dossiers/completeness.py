@@ -24,12 +24,21 @@ class Status(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"
+    # A bloc a jury validated on an earlier attempt: nothing to write for it.
+    EXEMPT = "exempt"
 
     @property
     def label(self) -> str:
-        return {"not_started": "Non commencé", "in_progress": "En cours", "complete": "Terminé"}[
-            self.value
-        ]
+        return {
+            "not_started": "Non commencé",
+            "in_progress": "En cours",
+            "complete": "Terminé",
+            "exempt": "Bloc déjà validé",
+        }[self.value]
+
+    @property
+    def is_done(self) -> bool:
+        return self in (Status.COMPLETE, Status.EXEMPT)
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,8 @@ class ActivityRule:
     situations_required: int
     competences_min_covered: int | None = None
     competence_codes: tuple[str, ...] = ()
+    # Validated by a jury on an earlier attempt (Dossier.exempt_activities): no situation asked.
+    exempt: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,7 @@ class Report:
 
     @property
     def done_count(self) -> int:
-        return sum(1 for _, _, status in self.tasks if status == Status.COMPLETE)
+        return sum(1 for _, _, status in self.tasks if status.is_done)
 
     @property
     def percent(self) -> int:
@@ -233,7 +244,10 @@ def evaluate(
             motivation_labels,
         ),
     ]
-    included = [s for s in data.situations if s.included]
+    exempt_numbers = {a.number for a in activities if a.exempt}
+    included = [
+        s for s in data.situations if s.included and s.activity_number not in exempt_numbers
+    ]
     context_needed = bool(rules.get("context_required")) and (
         not included or any(s.context_mode != ContextMode.OWN for s in included)
     )
@@ -259,6 +273,24 @@ def evaluate(
 
     reports: list[ActivityReport] = []
     for activity in activities:
+        if activity.exempt:
+            reports.append(
+                ActivityReport(
+                    number=activity.number,
+                    roman=activity.roman,
+                    title=activity.title,
+                    required=0,
+                    included=0,
+                    complete=0,
+                    status=Status.EXEMPT,
+                    problems=[],
+                    warnings=[],
+                    situations=[],
+                    competences_min=None,
+                    competences_total=len(activity.competence_codes),
+                )
+            )
+            continue
         mine = [s for s in data.situations if s.activity_number == activity.number]
         situation_reports: list[SituationReport] = []
         problems: list[str] = []
@@ -375,7 +407,9 @@ SITUATION_PART_NAMES = (
 )
 
 
-def activity_rules(version: ReferentielVersion) -> list[ActivityRule]:
+def activity_rules(version: ReferentielVersion, exempt: Iterable[int] = ()) -> list[ActivityRule]:
+    """The rules of each activity; those whose number is in `exempt` ask for nothing."""
+    exempt = set(exempt)
     rules = []
     for activity in version.activities.prefetch_related("competences").order_by("number"):
         rules.append(
@@ -386,6 +420,7 @@ def activity_rules(version: ReferentielVersion) -> list[ActivityRule]:
                 situations_required=activity.situations_required,
                 competences_min_covered=activity.competences_min_covered,
                 competence_codes=tuple(c.code for c in activity.competences.all()),
+                exempt=activity.number in exempt,
             )
         )
     return rules
@@ -421,9 +456,10 @@ def snapshot(dossier: Dossier) -> DossierData:
 
 def dossier_report(dossier: Dossier) -> Report:
     version = dossier.referentiel_version
+    exempt = dossier.exempt_activities.values_list("number", flat=True) if dossier.pk else []
     return evaluate(
         rules=version.template_rules,
-        activities=activity_rules(version),
+        activities=activity_rules(version, exempt),
         data=snapshot(dossier),
         header_labels={"last_name": "Nom", "first_name": "Prénom", "branch": "Branche"},
         motivation_labels={

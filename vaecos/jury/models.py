@@ -123,6 +123,9 @@ class GridEntry(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.competence or self.activity} : {self.get_assessment_display()}"
+
 
 class PreparationNote(models.Model):
     """A jury member's private notes on one candidate: no one else ever reads them."""
@@ -138,6 +141,9 @@ class PreparationNote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["registration", "member"], name="note_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"Notes de {self.member}"
 
 
 class BlocVote(models.Model):
@@ -156,6 +162,9 @@ class BlocVote(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.member} : {self.activity.bloc_code} {'validé' if self.validated else 'non validé'}"
+
 
 class BlocResult(models.Model):
     deliberation = models.ForeignKey(Deliberation, on_delete=models.CASCADE, related_name="results")
@@ -173,6 +182,9 @@ class BlocResult(models.Model):
             models.UniqueConstraint(fields=["deliberation", "activity"], name="result_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.activity.bloc_code} : {'validé' if self.validated else 'non validé'}"
+
 
 class Signature(models.Model):
     deliberation = models.ForeignKey(
@@ -188,6 +200,9 @@ class Signature(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["deliberation", "member"], name="signature_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"Signature de {self.member}"
 
 
 class AcquiredBloc(models.Model):

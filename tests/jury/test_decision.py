@@ -1,0 +1,185 @@
+"""Votes per bloc and the president's decision: majority, casting vote on a tie, the outcomes,
+and the refusals (votes missing, not the president, partial without competences…)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.jury.conftest import signed_in, text
+from tests.jury.factories import jury_session, transmitted, vote
+from vaecos.evaluation.models import RegistrationStatus
+from vaecos.jury import services
+from vaecos.jury.models import BlocResult, Deliberation, DeliberationTransitionLog, Outcome
+from vaecos.utils.errors import ActionRefused
+
+
+def decide(registration, president, mode="votes", **kwargs):
+    return services.deliberation_decide(
+        registration=registration, by=president.user, mode=mode, **kwargs
+    )
+
+
+def test_a_tie_between_two_members_is_decided_by_the_president(registration, president, member):
+    vote(registration, president, True, False, True, True)
+    vote(registration, member, False, True, True, True)
+
+    deliberation = decide(
+        registration, president, competences_to_prove="II-3 à l'oral", reasons="Bloc II fragile."
+    )
+
+    results = {r.activity.number: r for r in BlocResult.objects.select_related("activity")}
+    assert results[1].validated and results[1].casting_vote
+    assert not results[2].validated and results[2].casting_vote
+    assert results[3].validated and not results[3].casting_vote
+    assert (results[3].votes_for, results[3].votes_against) == (2, 0)
+    assert (results[1].votes_for, results[1].votes_against) == (1, 1)
+    assert deliberation.casting_vote_used
+    assert deliberation.outcome == Outcome.PARTIAL
+    assert deliberation.status == Deliberation.Status.DELIBERATED
+    assert deliberation.deliberated_by == president.user
+
+
+def test_the_majority_of_three_decides_without_casting_vote(referentiel):
+    session, jury = jury_session(referentiel, members=3)
+    registration = transmitted(referentiel, session)
+    vote(registration, jury[0], False, False, False, False)
+    vote(registration, jury[1], True, True, True, True)
+    vote(registration, jury[2], True, True, True, True)
+
+    deliberation = decide(registration, jury[0])
+
+    assert deliberation.outcome == Outcome.TOTAL
+    assert not deliberation.casting_vote_used
+    assert not BlocResult.objects.filter(casting_vote=True).exists()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.EVALUATED
+
+
+def test_no_bloc_validated_is_no_validation_and_needs_reasons(registration, president, member):
+    vote(registration, president, False, False, False, False)
+    vote(registration, member, False, False, False, False)
+
+    with pytest.raises(ActionRefused, match="indiquez les motifs"):
+        decide(registration, president)
+    deliberation = decide(registration, president, reasons="Expérience trop courte.")
+
+    assert deliberation.outcome == Outcome.NONE
+    assert deliberation.reasons == "Expérience trop courte."
+
+
+def test_a_partial_validation_needs_competences_and_reasons(registration, president, member):
+    vote(registration, president, True, True, False, False)
+    vote(registration, member, True, True, False, False)
+
+    with pytest.raises(ActionRefused, match="compétences restant à démontrer"):
+        decide(registration, president, reasons="Motifs.")
+    with pytest.raises(ActionRefused, match="motifs"):
+        decide(registration, president, competences_to_prove="III et IV.")
+
+    assert Deliberation.objects.get().status == Deliberation.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("mode", "outcome", "status", "transition"),
+    [
+        ("absent", Outcome.ABSENT, RegistrationStatus.ABSENT, "mark_absent"),
+        ("excuse", Outcome.EXCUSED, RegistrationStatus.EXCUSED, "mark_excused"),
+    ],
+)
+def test_absent_or_excused_needs_no_vote(
+    registration, president, mode, outcome, status, transition
+):
+    deliberation = decide(registration, president, mode=mode)
+
+    assert deliberation.outcome == outcome
+    registration.refresh_from_db()
+    assert registration.status == status
+    assert registration.transitions.get().transition == transition
+    log = DeliberationTransitionLog.objects.get()
+    assert (log.from_state, log.to_state, log.by) == ("brouillon", "delibere", president.user)
+
+
+def test_missing_votes_are_refused_naming_who_and_which_blocs(registration, president, member):
+    vote(registration, president, True, True, True, True)
+    blocs = services.blocs_to_assess(registration)
+    services.votes_save(
+        registration=registration, by=member.user, choices={blocs[0].pk: True, blocs[1].pk: True}
+    )
+
+    with pytest.raises(ActionRefused) as refused:
+        decide(registration, president)
+
+    assert member.user.display_name in refused.value.message
+    assert "RNCP35543BC03, RNCP35543BC04" in refused.value.message
+    assert president.user.display_name not in refused.value.message
+
+
+def test_only_the_president_decides(registration, president, member):
+    vote(registration, president, True, True, True, True)
+    vote(registration, member, True, True, True, True)
+
+    with pytest.raises(ActionRefused, match="Seul le président"):
+        decide(registration, member)
+
+
+def test_deciding_twice_is_refused(registration, president):
+    decide(registration, president, mode="absent")
+
+    with pytest.raises(ActionRefused, match="Délibéré"):
+        decide(registration, president, mode="excuse")
+
+
+def test_votes_close_with_the_decision(registration, president, member):
+    decide(registration, president, mode="absent")
+
+    with pytest.raises(ActionRefused, match="Les votes sont clos"):
+        vote(registration, member, True, True, True, True)
+
+
+def test_the_page_keeps_the_presidents_text_when_the_decision_is_refused(
+    registration, president, member
+):
+    vote(registration, president, True, True, False, False)
+    vote(registration, member, True, True, False, False)
+    client = signed_in(president.user)
+
+    response = client.post(
+        reverse("jury:deliberate", args=[registration.pk]),
+        {"mode": "votes", "competences_to_prove": "", "reasons": "Mes motifs bien pesés."},
+    )
+
+    assert response.status_code == 400
+    page = text(response)
+    assert "indiquez les compétences restant à démontrer" in page
+    assert "Mes motifs bien pesés." in page
+
+
+def test_the_president_sees_what_the_votes_give_and_a_prefill_from_the_grid(
+    registration, president, member
+):
+    two = services.blocs_to_assess(registration)[1]
+    competence = two.competences.get(code="II-3")
+    services.grid_save(
+        registration=registration,
+        by=member.user,
+        changes=[services.GridChange(two.pk, competence.pk, "a_verifier", "", 0)],
+    )
+    vote(registration, president, True, False, True, True)
+    vote(registration, member, True, False, True, True)
+
+    page = text(signed_in(president.user).get(reverse("jury:candidate", args=[registration.pk])))
+
+    assert "Selon les votes : <strong>Validation partielle</strong>" in page
+    assert "II-3 – Recourir à des personnes référentes à bon escient (à vérifier à l'oral)" in page
+
+
+def test_voting_through_the_page(registration, member):
+    blocs = services.blocs_to_assess(registration)
+    client = signed_in(member.user)
+
+    client.post(
+        reverse("jury:vote", args=[registration.pk]),
+        {f"vote-{blocs[0].pk}": "oui", f"vote-{blocs[1].pk}": "non", "vote-999": "oui"},
+    )
+
+    votes = dict(Deliberation.objects.get().votes.values_list("activity_id", "validated"))
+    assert votes == {blocs[0].pk: True, blocs[1].pk: False}

@@ -1,0 +1,50 @@
+"""The jury's records in the admin: read only. Decisions are taken and signed on the platform,
+which keeps the transition log; nothing here may change or remove them."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from vaecos.jury.models import AcquiredBloc, BlocResult, Deliberation, DeliberationTransitionLog
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ResultInline(admin.TabularInline):
+    model = BlocResult
+    extra = 0
+    can_delete = False
+    fields = ["activity", "validated", "votes_for", "votes_against", "casting_vote"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = DeliberationTransitionLog
+    extra = 0
+    can_delete = False
+    fields = ("transition", "from_state", "to_state", "by", "reason", "at")
+    readonly_fields = fields
+
+
+@admin.register(Deliberation)
+class DeliberationAdmin(ReadOnly):
+    list_display = ["__str__", "status", "outcome", "deliberated_at", "notified_at"]
+    list_filter = ["status", "outcome"]
+    list_select_related = ["registration__case__candidate", "registration__session"]
+    inlines = [ResultInline, TransitionInline]
+
+
+@admin.register(AcquiredBloc)
+class AcquiredBlocAdmin(ReadOnly):
+    list_display = ["bloc_code", "candidate", "certification", "acquired_on"]
+    list_select_related = ["candidate", "certification"]
+    search_fields = ["candidate__last_name", "candidate__email", "bloc_code"]

@@ -1,0 +1,45 @@
+"""Who may see and do what on the jury's pages (checked per object by every view).
+
+A jury member reaches a registration only through a seat on its session's jury, and only once
+the dossier has been transmitted. The certifier's staff read everything but write nothing; a
+candidate reads their own notified decisions. Preparation notes are their author's alone.
+"""
+
+from vaecos.accounts.models import Role, User
+from vaecos.evaluation.models import EvaluationSession, JuryMember, Registration
+from vaecos.jury.models import Deliberation
+
+
+def is_staff(user: User) -> bool:
+    return bool(user.is_authenticated and user.role in (Role.INSTRUCTOR, Role.ADMIN))
+
+
+def seat(user: User, session: EvaluationSession) -> JuryMember | None:
+    """The user's seat on the session's jury, if they have one."""
+    if not user.is_authenticated or user.role != Role.JURY:
+        return None
+    return JuryMember.objects.filter(session=session, user=user).first()
+
+
+def can_read(user: User, registration: Registration) -> bool:
+    """The evaluation page, the grid (read-only for staff), the bundle and the PV."""
+    if not registration.is_transmitted:
+        return False
+    return is_staff(user) or seat(user, registration.session) is not None
+
+
+def is_candidate(user: User, deliberation: Deliberation) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.role == Role.CANDIDATE
+        and deliberation.registration.case.candidate_id == user.pk
+    )
+
+
+def can_read_result(user: User, deliberation: Deliberation) -> bool:
+    """The result letter: the candidate once notified, and the certifier's staff."""
+    if not deliberation.result_letter:
+        return False
+    if is_staff(user):
+        return True
+    return is_candidate(user, deliberation) and deliberation.status == Deliberation.Status.NOTIFIED

@@ -1,0 +1,560 @@
+"""The jury's work on one registration: grid, private notes, votes, decision, signatures, and the
+blocs kept for good; each action a transaction holding the deliberation's lock.
+
+The deliberation is created on the first write (`_lock`), as are the grid's lines: reading the
+evaluation page never writes. Documents are written in the transaction that notifies; the
+e-mail to the candidate goes once it has committed (`notifications`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vaecos.accounts.models import User
+from vaecos.admissibility.letters import date_fr
+from vaecos.admissibility.validity import refusal as admissibility_refusal
+from vaecos.cases.models import VaeCase
+from vaecos.dossiers.models import Dossier, DossierStatus
+from vaecos.evaluation.models import JuryMember, Registration, RegistrationStatus
+from vaecos.evaluation.workflow import REGISTRATION_WORKFLOW
+from vaecos.jury import documents, notifications
+from vaecos.jury.models import (
+    AcquiredBloc,
+    Assessment,
+    BlocResult,
+    BlocVote,
+    Deliberation,
+    GridEntry,
+    Outcome,
+    PreparationNote,
+    Signature,
+)
+from vaecos.jury.workflow import DELIBERATION_WORKFLOW
+from vaecos.referentiels.models import Activity
+from vaecos.utils.errors import ActionRefused
+
+Status = Deliberation.Status
+
+
+class JuryError(ActionRefused):
+    pass
+
+
+class AlreadySigned(JuryError):
+    pass
+
+
+def time_fr(moment: object) -> str:
+    """« 14 h 05 », in local time."""
+    local = timezone.localtime(moment)  # type: ignore[arg-type]
+    return f"{local:%H} h {local:%M}"
+
+
+def moment_fr(moment: object) -> str:
+    """« 2 décembre 2026 à 14 h 05 »."""
+    return f"{date_fr(timezone.localdate(moment))} à {time_fr(moment)}"  # type: ignore[arg-type]
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+def deliberation_of(registration: Registration) -> Deliberation:
+    """The registration's deliberation, or an unsaved draft one (nothing written yet)."""
+    found = Deliberation.objects.filter(registration=registration).first()
+    return found or Deliberation(registration=registration)
+
+
+def earlier_acquired(registration: Registration) -> dict[str, AcquiredBloc]:
+    """Blocs the candidate acquired before this registration's deliberation, by bloc code."""
+    case = registration.case
+    found = (
+        AcquiredBloc.objects.filter(
+            candidate_id=case.candidate_id,
+            certification_id=case.referentiel_version.certification_id,
+        )
+        .exclude(deliberation__registration=registration)
+        .select_related("deliberation__registration__session")
+    )
+    return {bloc.bloc_code: bloc for bloc in found}
+
+
+def blocs_to_assess(registration: Registration) -> list[Activity]:
+    """The blocs the jury assesses and votes on: the version's, less those already acquired."""
+    acquired = earlier_acquired(registration)
+    activities = registration.case.referentiel_version.activities.prefetch_related(  # type: ignore[attr-defined]
+        "competences"
+    ).order_by("number")
+    return [a for a in activities if not (a.bloc_code and a.bloc_code in acquired)]
+
+
+def acquired_blocs(candidate: User) -> list[AcquiredBloc]:
+    """Every bloc a jury validated for the candidate, kept for good."""
+    return list(
+        AcquiredBloc.objects.filter(candidate=candidate)
+        .select_related("activity", "certification", "deliberation__registration__session")
+        .order_by("certification__name", "activity__number", "bloc_code")
+    )
+
+
+def line_digest(assessment: str, observation: str) -> str:
+    """A short fingerprint of a grid line as the page showed it: a line the member did not
+    touch is left alone, even if someone else changed it meanwhile."""
+    raw = f"{assessment}\x1f{observation}".encode()
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def clean_text(text: str) -> str:
+    # No NUL: PostgreSQL refuses it in text, and no one types it.
+    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# --- Locks and seats ---------------------------------------------------------------------------
+
+
+def _lock(registration: Registration) -> Deliberation:
+    """The registration's deliberation, created if need be, locked: one writer at a time."""
+    locked = (
+        Registration.objects.select_for_update()
+        .select_related("session", "case__referentiel_version__certification", "case__candidate")
+        .get(pk=registration.pk)
+    )
+    if locked.transmitted_at is None:
+        raise JuryError("Le dossier de ce candidat n'a pas été transmis au jury.")
+    deliberation, _ = Deliberation.objects.get_or_create(registration=locked)
+    deliberation = Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+    deliberation.registration = locked
+    return deliberation
+
+
+def _seat(registration: Registration, by: User) -> JuryMember:
+    seat = JuryMember.objects.filter(session_id=registration.session_id, user=by).first()
+    if seat is None:
+        raise JuryError("Vous ne siégez pas au jury de cette session.")
+    return seat
+
+
+def _draft(deliberation: Deliberation, what: str) -> None:
+    if deliberation.status != Status.DRAFT:
+        raise JuryError(
+            f"{what} : la délibération est « {deliberation.get_status_display()} », "
+            "plus rien ne peut y être modifié."
+        )
+
+
+# --- The grid ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridChange:
+    activity_id: int
+    competence_id: int | None
+    assessment: str
+    observation: str
+    version: int  # the line's version when the page was loaded
+    loaded: str = ""  # line_digest() of the line as loaded, if the page sent it
+
+    @property
+    def key(self) -> str:
+        return f"c{self.competence_id}" if self.competence_id else f"a{self.activity_id}"
+
+
+@dataclass(frozen=True)
+class GridConflict:
+    change: GridChange  # what the member wrote (kept in the form)
+    entry: GridEntry  # the line as someone else saved it
+
+    @property
+    def message(self) -> str:
+        who = self.entry.updated_by.display_name if self.entry.updated_by else "un autre membre"
+        when = moment_fr(self.entry.updated_at) if self.entry.updated_at else ""
+        return f"{who} a modifié cette ligne le {when} pendant que vous la remplissiez."
+
+
+@dataclass(frozen=True)
+class GridSaveResult:
+    saved: int
+    conflicts: list[GridConflict]
+
+
+@transaction.atomic
+def grid_save(
+    *, registration: Registration, by: User, changes: Iterable[GridChange]
+) -> GridSaveResult:
+    """Save the member's lines; a line someone else changed since the page was loaded is left
+    as they saved it and returned as a conflict (the member's text is not lost: it is in the
+    conflict)."""
+    deliberation = _lock(registration)
+    _seat(deliberation.registration, by)
+    _draft(deliberation, "La grille ne peut plus être modifiée")
+    blocs = {a.pk: a for a in blocs_to_assess(deliberation.registration)}
+    competences = {c.pk: c for a in blocs.values() for c in a.competences.all()}
+    saved = 0
+    conflicts: list[GridConflict] = []
+    now = timezone.now()
+    for change in changes:
+        activity = blocs.get(change.activity_id)
+        competence = competences.get(change.competence_id) if change.competence_id else None
+        if activity is None or (change.competence_id and competence is None):
+            raise JuryError("Cette ligne n'appartient pas à la grille de ce candidat.")
+        if competence is not None and competence.activity_id != activity.pk:
+            raise JuryError("Cette compétence n'appartient pas à ce bloc.")
+        if change.assessment not in Assessment.values:
+            raise JuryError("Choisissez une appréciation de la liste.")
+        observation = clean_text(change.observation)
+        if change.loaded and change.loaded == line_digest(change.assessment, observation):
+            continue  # the member did not touch this line
+        entry, _ = GridEntry.objects.get_or_create(
+            deliberation=deliberation, activity=activity, competence=competence
+        )
+        if (entry.assessment, entry.observation) == (change.assessment, observation):
+            continue
+        if entry.version != change.version:
+            conflicts.append(GridConflict(change=change, entry=entry))
+            continue
+        entry.assessment = change.assessment
+        entry.observation = observation
+        entry.version += 1
+        entry.updated_by = by
+        entry.updated_at = now
+        entry.save()
+        saved += 1
+    return GridSaveResult(saved=saved, conflicts=conflicts)
+
+
+def competences_prefill(deliberation: Deliberation) -> str:
+    """The grid's lines not acquired or to check, one per line: what a partial validation
+    leaves to prove."""
+    if deliberation.pk is None:
+        return ""
+    lines = []
+    entries = deliberation.grid.filter(  # type: ignore[attr-defined]
+        assessment__in=[Assessment.NOT_ACQUIRED, Assessment.TO_CHECK]
+    ).select_related("activity", "competence")
+    for entry in entries:
+        if entry.competence is not None:
+            label = f"{entry.competence.code} – {entry.competence.wording}"
+        else:
+            label = (
+                f"Bloc {entry.activity.bloc_code or entry.activity.roman} – {entry.activity.title}"
+            )
+        lines.append(f"- {label} ({entry.get_assessment_display().lower()})")
+    return "\n".join(lines)
+
+
+# --- Private notes -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def note_save(*, registration: Registration, by: User, text: str) -> PreparationNote:
+    """The member's own preparation notes on the candidate; nobody else ever reads them."""
+    _seat(registration, by)
+    note, _ = PreparationNote.objects.update_or_create(
+        registration=registration, member=by, defaults={"text": clean_text(text)}
+    )
+    return note
+
+
+def note_of(registration: Registration, member: User) -> PreparationNote | None:
+    return PreparationNote.objects.filter(registration=registration, member=member).first()
+
+
+# --- Votes -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def votes_save(
+    *, registration: Registration, by: User, choices: Mapping[int, bool]
+) -> list[BlocVote]:
+    """The member's vote per bloc (activity id → validated)."""
+    deliberation = _lock(registration)
+    _seat(deliberation.registration, by)
+    _draft(deliberation, "Les votes sont clos")
+    blocs = {a.pk: a for a in blocs_to_assess(deliberation.registration)}
+    if not choices:
+        raise JuryError("Indiquez votre vote pour au moins un bloc.")
+    votes = []
+    for activity_id, validated in choices.items():
+        if activity_id not in blocs:
+            raise JuryError("Ce bloc n'est pas soumis au vote pour ce candidat.")
+        vote, _ = BlocVote.objects.update_or_create(
+            deliberation=deliberation,
+            member=by,
+            activity=blocs[activity_id],
+            defaults={"validated": validated},
+        )
+        votes.append(vote)
+    return votes
+
+
+# --- The decision ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlocTally:
+    activity: Activity
+    votes_for: int
+    votes_against: int
+    validated: bool
+    casting_vote: bool
+
+
+def _tally(
+    deliberation: Deliberation, blocs: list[Activity], members: list[JuryMember]
+) -> list[BlocTally]:
+    """Per bloc, the majority of the votes cast; on a tie, the president's vote decides.
+    Refused while a member has not voted on every bloc."""
+    votes = {
+        (v.member_id, v.activity_id): v.validated
+        for v in BlocVote.objects.filter(deliberation=deliberation)
+    }
+    missing = []
+    for member in members:
+        lacking = [a for a in blocs if (member.user_id, a.pk) not in votes]
+        if lacking:
+            names = ", ".join(a.bloc_code or a.roman for a in lacking)
+            missing.append(
+                f"{member.user.display_name} (bloc{'s' if len(lacking) > 1 else ''} {names})"
+            )
+    if missing:
+        raise JuryError(
+            "Tous les membres du jury doivent avoir voté sur chaque bloc. Votes manquants : "
+            + " ; ".join(missing)
+            + "."
+        )
+    president = next((m for m in members if m.is_president), None)
+    tallies = []
+    for activity in blocs:
+        cast = [votes[(m.user_id, activity.pk)] for m in members]
+        yes, no = cast.count(True), cast.count(False)
+        casting = yes == no
+        if casting:
+            if president is None:
+                raise JuryError("Égalité des voix sans président pour les départager.")
+            validated = votes[(president.user_id, activity.pk)]
+        else:
+            validated = yes > no
+        tallies.append(BlocTally(activity, yes, no, validated, casting))
+    return tallies
+
+
+def tally_preview(registration: Registration) -> tuple[list[BlocTally], str]:
+    """What the votes give today (tallies, outcome), or ([], the French reason why not yet)."""
+    deliberation = deliberation_of(registration)
+    if deliberation.pk is None:
+        return [], "Aucun vote enregistré pour l'instant."
+    members = list(
+        JuryMember.objects.filter(session_id=registration.session_id).select_related("user")
+    )
+    try:
+        tallies = _tally(deliberation, blocs_to_assess(registration), members)
+    except JuryError as exc:
+        return [], exc.message
+    return tallies, _outcome(tallies)
+
+
+def _outcome(tallies: list[BlocTally]) -> str:
+    validated = sum(1 for t in tallies if t.validated)
+    if validated == len(tallies):
+        return Outcome.TOTAL
+    return Outcome.PARTIAL if validated else Outcome.NONE
+
+
+MODES = {"votes": "", "absent": Outcome.ABSENT, "excuse": Outcome.EXCUSED}
+REGISTRATION_TRANSITIONS: dict[str, tuple[str, str]] = {
+    Outcome.ABSENT: ("mark_absent", RegistrationStatus.ABSENT),
+    Outcome.EXCUSED: ("mark_excused", RegistrationStatus.EXCUSED),
+}
+
+
+@transaction.atomic
+def deliberation_decide(
+    *,
+    registration: Registration,
+    by: User,
+    mode: str,
+    competences_to_prove: str = "",
+    reasons: str = "",
+) -> Deliberation:
+    """The president records the decision: from the votes, or the candidate absent / excused."""
+    deliberation = _lock(registration)
+    registration = deliberation.registration
+    seat = _seat(registration, by)
+    if not seat.is_president:
+        raise JuryError("Seul le président du jury peut prononcer la décision.")
+    DELIBERATION_WORKFLOW.check(deliberation, "deliberate")
+    if mode not in MODES:
+        raise JuryError("Choisissez la décision : selon les votes, candidat absent ou excusé.")
+    competences_to_prove = clean_text(competences_to_prove)
+    reasons = clean_text(reasons)
+    tallies: list[BlocTally] = []
+    if mode == "votes":
+        blocs = blocs_to_assess(registration)
+        if not blocs:
+            raise JuryError("Tous les blocs de la certification sont déjà acquis par ce candidat.")
+        members = list(
+            JuryMember.objects.filter(session_id=registration.session_id).select_related("user")
+        )
+        tallies = _tally(deliberation, blocs, members)
+        outcome = _outcome(tallies)
+        if outcome == Outcome.PARTIAL and not competences_to_prove:
+            raise JuryError("Validation partielle : indiquez les compétences restant à démontrer.")
+        if outcome in (Outcome.PARTIAL, Outcome.NONE) and not reasons:
+            raise JuryError(
+                f"{Outcome(outcome).label} : indiquez les motifs de la décision du jury."
+            )
+        if outcome != Outcome.PARTIAL:
+            competences_to_prove = ""
+    else:
+        outcome = MODES[mode]
+        competences_to_prove = ""
+    name, target = REGISTRATION_TRANSITIONS.get(outcome, ("evaluate", RegistrationStatus.EVALUATED))
+    if registration.status != target:
+        REGISTRATION_WORKFLOW.apply(registration, name, by=by)
+    BlocResult.objects.filter(deliberation=deliberation).delete()
+    BlocResult.objects.bulk_create(
+        BlocResult(
+            deliberation=deliberation,
+            activity=t.activity,
+            validated=t.validated,
+            votes_for=t.votes_for,
+            votes_against=t.votes_against,
+            casting_vote=t.casting_vote,
+        )
+        for t in tallies
+    )
+    deliberation.outcome = outcome
+    deliberation.reasons = reasons
+    deliberation.competences_to_prove = competences_to_prove
+    deliberation.casting_vote_used = any(t.casting_vote for t in tallies)
+    deliberation.deliberated_at = timezone.now()
+    deliberation.deliberated_by = by
+    deliberation.save()
+    DELIBERATION_WORKFLOW.apply(deliberation, "deliberate", by=by, reason=Outcome(outcome).label)
+    return deliberation
+
+
+# --- Signatures, documents, notification -------------------------------------------------------
+
+
+def _already(signature: Signature) -> AlreadySigned:
+    when = timezone.localtime(signature.signed_at)
+    return AlreadySigned(
+        f"Vous avez déjà confirmé ce procès-verbal le {date_fr(when.date())} à {time_fr(when)}."
+    )
+
+
+@transaction.atomic
+def deliberation_sign(*, registration: Registration, by: User) -> Deliberation:
+    """The member confirms the decision; the last confirmation signs the PV, writes the
+    documents, keeps the validated blocs and notifies the candidate."""
+    deliberation = _lock(registration)
+    _seat(deliberation.registration, by)
+    existing = Signature.objects.filter(deliberation=deliberation, member=by).first()
+    if existing is not None:
+        raise _already(existing)
+    if deliberation.status != Status.DELIBERATED:
+        if deliberation.status == Status.DRAFT:
+            raise JuryError("Le président n'a pas encore prononcé la décision : rien à confirmer.")
+        raise JuryError("Ce procès-verbal est déjà signé par tout le jury.")
+    try:
+        with transaction.atomic():
+            Signature.objects.create(deliberation=deliberation, member=by)
+    except IntegrityError:
+        # Two clicks that passed the check together: the other one signed.
+        raise _already(Signature.objects.get(deliberation=deliberation, member=by)) from None
+    jury = set(
+        JuryMember.objects.filter(session_id=deliberation.registration.session_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    signed = set(deliberation.signatures.values_list("member_id", flat=True))  # type: ignore[attr-defined]
+    if jury <= signed:
+        _complete(deliberation, by)
+    return deliberation
+
+
+def _complete(deliberation: Deliberation, by: User) -> None:
+    now = timezone.now()
+    deliberation.signed_at = now
+    deliberation.save(update_fields=["signed_at"])
+    DELIBERATION_WORKFLOW.apply(deliberation, "sign", by=by, reason="Signé par tout le jury")
+    documents.write_minutes(deliberation)
+    documents.write_result_letter(deliberation)
+    _keep_validated_blocs(deliberation)
+    deliberation.notified_at = timezone.now()
+    deliberation.save(update_fields=["notified_at"])
+    DELIBERATION_WORKFLOW.apply(deliberation, "notify", by=by)
+    notifications.send_result_after_commit(deliberation)
+
+
+def _keep_validated_blocs(deliberation: Deliberation) -> None:
+    """Each validated bloc joins the candidate's record for good; a bloc already there keeps
+    its first date."""
+    case = deliberation.registration.case
+    on = timezone.localdate(deliberation.deliberated_at or timezone.now())
+    for result in deliberation.results.filter(validated=True).select_related("activity"):  # type: ignore[attr-defined]
+        activity = result.activity
+        AcquiredBloc.objects.get_or_create(
+            candidate_id=case.candidate_id,
+            certification_id=case.referentiel_version.certification_id,
+            bloc_code=activity.bloc_code
+            or f"{case.referentiel_version.certification.code}-{activity.roman}",
+            defaults={"activity": activity, "deliberation": deliberation, "acquired_on": on},
+        )
+
+
+# --- A new attempt -----------------------------------------------------------------------------
+
+
+def last_decision(case: VaeCase) -> Deliberation | None:
+    return (
+        Deliberation.objects.filter(registration__case=case, status=Status.NOTIFIED)
+        .order_by("-notified_at", "-pk")
+        .first()
+    )
+
+
+def new_attempt_refusal(case: VaeCase, today: object = None) -> str | None:
+    """Why the candidate cannot start a new attempt now, or None."""
+    decision = last_decision(case)
+    if decision is None or decision.outcome not in (Outcome.PARTIAL, Outcome.NONE):
+        return "Une nouvelle tentative s'ouvre après une validation partielle ou une absence de validation."
+    evaluated = decision.registration.dossier
+    newer = case.dossiers.filter(  # type: ignore[attr-defined]
+        attempt__gt=evaluated.attempt if evaluated else 0
+    ).first()
+    if newer is not None:
+        return f"Votre nouvelle tentative est déjà ouverte (Livret 2, tentative {newer.attempt})."
+    return admissibility_refusal(case, today or timezone.localdate())  # type: ignore[arg-type]
+
+
+@transaction.atomic
+def new_attempt(*, case: VaeCase, by: User) -> Dossier:
+    """A new Livret 2 for the blocs still missing: the blocs acquired are exempt."""
+    from vaecos.dossiers.services import dossier_open
+
+    case = (
+        VaeCase.objects.select_for_update()
+        .select_related("referentiel_version__certification")
+        .get(pk=case.pk)
+    )
+    if by.pk != case.candidate_id:
+        raise JuryError("Seul le candidat peut commencer une nouvelle tentative.")
+    refusal = new_attempt_refusal(case)
+    if refusal:
+        raise JuryError(refusal)
+    dossier = dossier_open(case=case, by=by)
+    codes = AcquiredBloc.objects.filter(
+        candidate_id=case.candidate_id,
+        certification_id=case.referentiel_version.certification_id,
+    ).values_list("bloc_code", flat=True)
+    dossier.exempt_activities.set(
+        case.referentiel_version.activities.filter(bloc_code__in=list(codes))  # type: ignore[attr-defined]
+    )
+    assert dossier.status == DossierStatus.IN_PROGRESS
+    return dossier

@@ -1,16 +1,20 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from vaecos.accounts.models import Role
 from vaecos.cases.models import VaeCase
+from vaecos.coaching.services import open_thread_count
 from vaecos.dossiers.completeness import dossier_report
 from vaecos.dossiers.models import Dossier
+from vaecos.evaluation.models import EvaluationSession, Registration
+from vaecos.jury.models import AcquiredBloc
 from vaecos.referentiels.models import ReferentielVersion
 
 
@@ -44,8 +48,24 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.CANDIDATE:
         cases = list(
             VaeCase.objects.filter(candidate=user.pk)
-            .select_related("referentiel_version__certification", "branch")
-            .prefetch_related("dossiers", "admissibility_requests")
+            .select_related(
+                "referentiel_version__certification", "branch", "coach", "coaching_organisation"
+            )
+            .prefetch_related(
+                "dossiers",
+                "admissibility_requests",
+                Prefetch(
+                    "registrations",
+                    queryset=Registration.objects.select_related(
+                        "session", "deliberation"
+                    ).order_by("-session__date"),
+                ),
+            )
+        )
+        acquired = list(
+            AcquiredBloc.objects.filter(candidate=user.pk)
+            .select_related("activity", "certification", "deliberation__registration__session")
+            .order_by("activity__number")
         )
         items = []
         for case in cases:
@@ -55,12 +75,18 @@ def home(request: HttpRequest) -> HttpResponse:
                 key=lambda r: (r.created_at, r.pk),
                 default=None,
             )
+            registrations = list(case.registrations.all())  # type: ignore[attr-defined]
             items.append(
                 {
                     "case": case,
                     "dossier": dossier,
                     "report": dossier_report(dossier) if dossier else None,
                     "admissibility": admissibility,
+                    "open_threads": open_thread_count(dossier) if dossier else 0,
+                    "registration": registrations[0] if registrations else None,
+                    "acquired": [
+                        bloc for bloc in acquired if bloc.certification_id == case.certification.pk
+                    ],
                 }
             )
         return render(request, "www/home_candidate.html", {"items": items})
@@ -87,4 +113,16 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("candidate__last_name", "candidate__first_name", "pk")
         )
         return render(request, "www/home_coach.html", {"cases": coached})
-    return render(request, "www/home_jury.html")
+    sessions = (
+        EvaluationSession.objects.filter(jury__user=user.pk, date__gte=timezone.localdate())
+        .select_related("referentiel_version__certification", "branch")
+        .annotate(
+            candidates=Count(
+                "registrations",
+                filter=Q(registrations__transmitted_at__isnull=False),
+                distinct=True,
+            )
+        )
+        .order_by("date", "start_time", "pk")
+    )
+    return render(request, "www/home_jury.html", {"sessions": sessions})

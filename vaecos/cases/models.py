@@ -94,9 +94,11 @@ class VaeCase(models.Model):
         )
         if notified.filter(outcome=Outcome.TOTAL).exists():
             return Step.CLOSED
-        if self.registrations.filter(transmitted_at__isnull=False).exclude(  # type: ignore[attr-defined]
+        registrations = self.registrations  # type: ignore[attr-defined]
+        pending = registrations.filter(transmitted_at__isnull=False).exclude(
             deliberation__status=Deliberation.Status.NOTIFIED
-        ).exists():
+        )
+        if pending.exists():
             return Step.EVALUATION
         if self.dossiers.exists():  # type: ignore[attr-defined]
             return Step.DOSSIER

@@ -169,3 +169,17 @@ def test_characters_no_font_can_draw_do_not_cost_the_pdf(dossier, candidate, wri
 
     assert squash("Très content ? du résultat — ?? — fin de ligne.") in body
     assert squash("Ελληνικά, кириллица, ✓ € œ ’.") in body
+
+
+def test_a_bloc_validated_on_an_earlier_attempt_is_marked_and_not_presented_again(
+    dossier, candidate, written
+):
+    activity = dossier.referentiel_version.activities.get(number=1)
+    dossier.exempt_activities.add(activity)
+
+    text = squash(" ".join(pages_text(livret2_pdf(dossier))))
+
+    assert squash("déjà validé par un jury lors d") in text
+    for situation in dossier.situations.filter(activity=activity):
+        if situation.title:
+            assert squash(situation.title) not in text

@@ -114,9 +114,10 @@ def livret2_data(dossier: Dossier, *, generated_at: datetime.datetime | None = N
     ]
     cv_annex = annex(cv, f"CV — {MOTIVATION_HEADING}") if cv else None
 
+    exempt = set(dossier.exempt_activities.values_list("pk", flat=True))
     activities = []
     for activity in version.activities.order_by("number").prefetch_related("competences"):
-        own = [s for s in situations if s.activity_id == activity.pk]
+        own = [s for s in situations if s.activity_id == activity.pk and activity.pk not in exempt]
         items = []
         for ordinal, situation in enumerate(own, start=1):
             heading = situation_heading(ordinal, len(own), activity.situations_required)
@@ -154,6 +155,7 @@ def livret2_data(dossier: Dossier, *, generated_at: datetime.datetime | None = N
                 "title": activity.title,
                 "heading": f"{activity.roman} – {activity.title}",
                 "situations_required": activity.situations_required,
+                "exempt": activity.pk in exempt,
                 "competences": [
                     {"code": c.code, "wording": c.wording} for c in activity.competences.all()
                 ],

@@ -24,7 +24,9 @@ from vaecos.jury import services
 
 
 def jury_session(referentiel, *, members: int = 2, **session_kwargs):
-    """A session whose jury has a president (a woman, qualified) and `members - 1` others."""
+    """A session whose jury has a president (a woman, qualified) and `members - 1` others.
+    It takes place today: the jury votes and decides on the day of the oral, not before."""
+    session_kwargs.setdefault("date", timezone.localdate())
     session = EvaluationSessionFactory(referentiel_version=referentiel, **session_kwargs)
     jury = [
         JuryMemberFactory(

@@ -36,10 +36,12 @@ def notify(registration, jury, *validated, mode="votes"):
 
 
 def second_registration(referentiel, registration, dossier):
-    """The same case, registered to a later session with its new attempt transmitted."""
-    session, jury = jury_session(
-        referentiel, date=registration.session.date + datetime.timedelta(days=90)
-    )
+    """The same case, registered to a later session (today's; the first one took place three
+    months ago) with its new attempt transmitted."""
+    first = registration.session
+    first.date = timezone.localdate() - datetime.timedelta(days=90)
+    first.save(update_fields=["date"])
+    session, jury = jury_session(referentiel)
     dossier.status = DossierStatus.TRANSMITTED
     dossier.save()
     again = Registration.objects.create(

@@ -183,3 +183,25 @@ def test_voting_through_the_page(registration, member):
 
     votes = dict(Deliberation.objects.get().votes.values_list("activity_id", "validated"))
     assert votes == {blocs[0].pk: True, blocs[1].pk: False}
+
+
+def test_no_vote_nor_decision_before_the_day_of_the_oral(referentiel, candidate):
+    import datetime
+
+    from django.utils import timezone
+
+    session, jury = jury_session(
+        referentiel, date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    registration = transmitted(referentiel, session, candidate=candidate)
+    activity = services.blocs_to_assess(registration)[0]
+
+    with pytest.raises(ActionRefused, match="le jour de l'oral, pas avant"):
+        services.votes_save(registration=registration, by=jury[0].user, choices={activity.pk: True})
+    with pytest.raises(ActionRefused, match="le jour de l'oral, pas avant"):
+        decide(registration, jury[0], mode="absent")
+    page = text(signed_in(jury[0].user).get(reverse("jury:candidate", args=[registration.pk])))
+
+    assert "Les votes s'ouvrent le jour de l'oral" in page
+    assert "Prononcer la décision" not in page
+    assert not Deliberation.objects.exclude(status=Deliberation.Status.DRAFT).exists()

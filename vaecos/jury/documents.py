@@ -72,6 +72,12 @@ def _jury(session: EvaluationSession) -> list[JuryMember]:
     return list(JuryMember.objects.filter(session=session).select_related("user"))
 
 
+def _que(name: str) -> str:
+    """« que Paule » but « qu'Inès » (French elision before a vowel or a mute h)."""
+    elide = name[:1].lower() in "aâàeéèêëiîïoôuûùyh"
+    return f"qu'{name}" if elide else f"que {name}"
+
+
 def role(member: JuryMember) -> str:
     if member.is_president:
         return "Présidente" if member.user.gender == "F" else "Président"
@@ -166,11 +172,15 @@ def minutes_data(deliberation: Deliberation) -> dict[str, Any]:
                 "Délibérée le",
                 _moment(deliberation.deliberated_at) if deliberation.deliberated_at else "",
             ),
-            ("Président du jury", president.user.display_name if president else ""),
+            (
+                f"{role(president)} du jury" if president else "Président du jury",
+                president.user.display_name if president else "",
+            ),
         ),
     ]
     results = _results(deliberation)
     if results:
+        body.append(_heading("Décision par bloc de compétences"))
         body.append(
             _table(
                 ["Bloc", "Intitulé", "Décision", "Pour", "Contre", "Voix prépondérante"],
@@ -363,8 +373,8 @@ def _attestation(deliberation: Deliberation) -> dict[str, Any] | None:
         "title": "Attestation de blocs de compétences validés",
         "body": [
             _p(
-                f"Le certificateur, {certification.certifier}, atteste que "
-                f"{candidate_name(registration)} a validé, par la validation des acquis de "
+                f"Le certificateur, {certification.certifier}, atteste "
+                f"{_que(candidate_name(registration))} a validé, par la validation des acquis de "
                 f"l'expérience, devant le jury réuni le {session_line(registration.session)}, "
                 f"les blocs de compétences suivants du {certification.name} "
                 f"({certification.rncp_code}, référentiel version {version.version}) :"

@@ -8,6 +8,7 @@ e-mail to the candidate goes once it has committed (`notifications`).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -136,6 +137,21 @@ def _seat(registration: Registration, by: User) -> JuryMember:
     if seat is None:
         raise JuryError("Vous ne siégez pas au jury de cette session.")
     return seat
+
+
+def session_held(registration: Registration, today: datetime.date | None = None) -> bool:
+    """Votes, the decision and the signatures belong to the day of the oral or after it; the
+    grid and the notes may be prepared before."""
+    return (today or timezone.localdate()) >= registration.session.date
+
+
+def _held(registration: Registration, what: str) -> None:
+    if not session_held(registration):
+        raise JuryError(
+            f"{what} : la session a lieu le {date_fr(registration.session.date)}. Le jury vote "
+            "et décide le jour de l'oral, pas avant ; la grille et vos notes peuvent être "
+            "préparées dès maintenant."
+        )
 
 
 def _draft(deliberation: Deliberation, what: str) -> None:
@@ -274,6 +290,7 @@ def votes_save(
     deliberation = _lock(registration)
     _seat(deliberation.registration, by)
     _draft(deliberation, "Les votes sont clos")
+    _held(deliberation.registration, "Pas encore de vote")
     blocs = {a.pk: a for a in blocs_to_assess(deliberation.registration)}
     if not choices:
         raise JuryError("Indiquez votre vote pour au moins un bloc.")
@@ -387,6 +404,7 @@ def deliberation_decide(
     if not seat.is_president:
         raise JuryError("Seul le président du jury peut prononcer la décision.")
     DELIBERATION_WORKFLOW.check(deliberation, "deliberate")
+    _held(registration, "Pas encore de décision")
     if mode not in MODES:
         raise JuryError("Choisissez la décision : selon les votes, candidat absent ou excusé.")
     competences_to_prove = clean_text(competences_to_prove)

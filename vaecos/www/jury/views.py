@@ -254,6 +254,7 @@ def _page(
         "is_president": is_president,
         "staff": permissions.is_staff(user),
         "draft": draft,
+        "held": services.session_held(registration),
         "can_edit": bool(seat and draft),
         "lines": _lines(registration, deliberation, blocs, conflicts),
         "conflicts": conflicts or [],

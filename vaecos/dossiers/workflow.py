@@ -28,5 +28,12 @@ DOSSIER_WORKFLOW = Workflow(
         # The transmission's own conditions (session, admissibility, personal data, one month)
         # are checked by vaecos.evaluation.transmission, which applies this transition.
         Transition("transmit", (S.FINAL,), S.TRANSMITTED, "transmettre le dossier au jury"),
+        # The candidate was absent or excused: the same dossier may go to another session.
+        Transition(
+            "release",
+            (S.TRANSMITTED,),
+            S.FINAL,
+            "rendre le dossier disponible pour une autre session",
+        ),
     ],
 )

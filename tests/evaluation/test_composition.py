@@ -214,3 +214,21 @@ def test_the_jury_of_a_past_session_cannot_change(session, instructor):
         )
 
     assert JuryMember.objects.filter(pk=president.pk).exists()
+
+
+def test_a_member_recorded_in_a_decision_cannot_be_removed(referentiel, candidate, instructor):
+    from tests.jury.factories import jury_session, transmitted
+    from vaecos.jury.models import Deliberation, DeliberationMember
+
+    session, jury = jury_session(referentiel)
+    registration = transmitted(referentiel, session, candidate=candidate)
+    # An "absent" decision: no vote, but the member sat and must sign.
+    deliberation = Deliberation.objects.create(
+        registration=registration, status=Deliberation.Status.DELIBERATED, outcome="absent"
+    )
+    DeliberationMember.objects.create(deliberation=deliberation, user=jury[1].user)
+
+    with pytest.raises(CompositionError, match="délibéré"):
+        composition.member_remove(member=jury[1], by=instructor)
+
+    assert JuryMember.objects.filter(pk=jury[1].pk).exists()

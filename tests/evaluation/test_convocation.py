@@ -195,3 +195,87 @@ def test_the_reminder_task(convened):
     result = run_session_reminders.enqueue("2027-06-01")
 
     assert result.return_value == [convened.pk]
+
+
+# --- A letter that cannot be produced ----------------------------------------------------------
+
+
+def stored_convocations():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT) / "jury" / "convocations"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_a_failing_letter_in_a_session_leaves_nothing_behind(
+    monkeypatch, referentiel, session, registration, instructor, django_capture_on_commit_callbacks
+):
+    from vaecos.documents.engine import RenderError
+    from vaecos.evaluation.errors import DocumentFailed
+
+    valid_jury(session)
+    second = favourable_case(referentiel, validity_end=datetime.date(2030, 1, 1))
+    RegistrationFactory(
+        session=session, case=second, dossier=second.dossiers.first(), transmitted_at=timezone.now()
+    )
+    real = convocation.render_pdf
+    calls = []
+
+    def second_fails(template, data, **kwargs):
+        calls.append(template)
+        if len(calls) == 2:
+            raise RenderError("convocation.typ: boom")
+        return real(template, data, **kwargs)
+
+    monkeypatch.setattr(convocation, "render_pdf", second_fails)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(DocumentFailed, match="n'a pas pu être produite : rien n'a été"),
+    ):
+        convocation.convene_session(session=session, by=instructor)
+
+    assert len(calls) == 2
+    assert stored_convocations() == [] and mail.outbox == []
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REGISTERED and not registration.convocation
+
+
+def test_a_failing_letter_is_a_message_on_the_session_page(
+    monkeypatch, session, registration, instructor
+):
+    from django.contrib.messages import get_messages
+    from django.test import Client
+    from django.urls import reverse
+
+    from vaecos.documents.engine import RenderError
+
+    valid_jury(session)
+
+    def broken(template, data, **kwargs):
+        raise RenderError("convocation.typ: boom")
+
+    monkeypatch.setattr(convocation, "render_pdf", broken)
+    client = Client()
+    client.force_login(instructor)
+
+    response = client.post(reverse("evaluation:convene", args=[registration.pk]))
+
+    assert response.status_code == 302
+    (message,) = [m.message for m in get_messages(response.wsgi_request)]
+    assert message.startswith(
+        f"La convocation de {registration.case.candidate.get_full_name()} n'a pas pu être "
+        "produite : rien n'a été enregistré"
+    )
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REGISTERED and stored_convocations() == []
+
+
+def test_ics_has_a_sequence():
+    start = datetime.datetime(2027, 1, 5, 14, 0, tzinfo=datetime.UTC)
+
+    text = ics.event(uid="x@vae-cos", start=start, end=start, summary="Jury", sequence=3)
+
+    assert "\r\nUID:x@vae-cos\r\nSEQUENCE:3\r\n" in text

@@ -213,3 +213,122 @@ def test_only_jury_accounts_are_offered(session):
     form = MemberAddForm(session=session)
 
     assert list(form.fields["user"].queryset) == [member]
+
+
+# --- A case waiting on a transmitted dossier, a case already certified -------------------------
+
+
+def _transmitted_to(case, session, **fields):
+    return RegistrationFactory(
+        session=session,
+        case=case,
+        dossier=case.dossiers.first(),
+        transmitted_at=timezone.now(),
+        **fields,
+    )
+
+
+def _notified(registration, outcome):
+    from vaecos.jury.models import Deliberation
+
+    return Deliberation.objects.create(
+        registration=registration,
+        status=Deliberation.Status.NOTIFIED,
+        outcome=outcome,
+        notified_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def past_session(referentiel):
+    return EvaluationSessionFactory(
+        referentiel_version=referentiel, date=TODAY - datetime.timedelta(days=10)
+    )
+
+
+@pytest.mark.parametrize("status", [RegistrationStatus.CONVENED, RegistrationStatus.EVALUATED])
+def test_a_transmitted_dossier_without_a_notified_decision_is_pending_whatever_the_date(
+    case, session, past_session, status
+):
+    _transmitted_to(case, past_session, status=status)
+
+    reasons = registrations.registration_refusals(case, session, today=TODAY)
+
+    assert reasons == [
+        f"Le dossier du candidat a été transmis au jury de la session du "
+        f"{past_session.date:%d/%m/%Y}, dont la décision n'a pas encore été notifiée : le "
+        "candidat ne peut pas être inscrit à une autre session avant."
+    ]
+
+
+@pytest.mark.parametrize("outcome", ["absent", "excuse", "partielle", "aucune"])
+def test_a_notified_decision_frees_the_case(case, session, past_session, outcome):
+    status = {"absent": RegistrationStatus.ABSENT, "excuse": RegistrationStatus.EXCUSED}.get(
+        outcome, RegistrationStatus.EVALUATED
+    )
+    _notified(_transmitted_to(case, past_session, status=status), outcome)
+
+    assert registrations.registration_refusals(case, session, today=TODAY) == []
+    assert registrations.pending_elsewhere(case, None, TODAY) is None
+
+
+def test_a_case_validated_in_full_is_over(case, session, past_session):
+    _notified(_transmitted_to(case, past_session, status=RegistrationStatus.EVALUATED), "totale")
+
+    with pytest.raises(RegistrationRefused) as refused:
+        registrations.register(case=case, session=session, by=case.candidate, today=TODAY)
+
+    assert refused.value.reasons == [
+        "Le candidat a obtenu la validation totale de la certification (session du "
+        f"{past_session.date:%d/%m/%Y}) : son parcours est terminé, il ne peut plus être inscrit "
+        "à une session."
+    ]
+    assert registrations.open_sessions(case, today=TODAY) == []
+    assert case not in registrations.eligible_cases(session, today=TODAY)
+
+
+def test_a_registration_not_transmitted_to_a_past_session_does_not_block(
+    case, session, past_session
+):
+    RegistrationFactory(session=past_session, case=case)
+
+    assert registrations.registration_refusals(case, session, today=TODAY) == []
+
+
+# --- Withdrawing takes the transmission's locks ------------------------------------------------
+
+
+def test_withdraw_locks_the_case_and_the_session_like_a_transmission(monkeypatch, case, session):
+    registration = RegistrationFactory(session=session, case=case)
+    locked = []
+    real = registrations.lock_for_registration
+
+    def spy(locked_case, locked_session):
+        locked.append((locked_case.pk, locked_session.pk))
+        return real(locked_case, locked_session)
+
+    monkeypatch.setattr(registrations, "lock_for_registration", spy)
+
+    registrations.withdraw(registration=registration, by=case.candidate)
+
+    assert locked == [(case.pk, session.pk)]
+    assert not Registration.objects.exists()
+
+
+def test_withdraw_sees_a_transmission_that_committed_while_it_waited(monkeypatch, case, session):
+    registration = RegistrationFactory(session=session, case=case)
+    real = registrations.lock_for_registration
+
+    def transmitted_meanwhile(locked_case, locked_session):
+        # The transmission held the locks; it commits before withdraw gets them.
+        Registration.objects.filter(pk=registration.pk).update(
+            dossier=case.dossiers.first(), transmitted_at=timezone.now()
+        )
+        return real(locked_case, locked_session)
+
+    monkeypatch.setattr(registrations, "lock_for_registration", transmitted_meanwhile)
+
+    with pytest.raises(EvaluationError, match="ne peut plus être retirée"):
+        registrations.withdraw(registration=registration, by=case.candidate)
+
+    assert Registration.objects.filter(pk=registration.pk).exists()

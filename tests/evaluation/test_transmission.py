@@ -250,3 +250,91 @@ def test_registered_to_another_upcoming_session_is_refused(
     reasons = transmission_refusals(dossier, session, instructor, today=LATEST)
 
     assert len(reasons) == 1 and "déjà inscrit à la session du 01/09/2027" in reasons[0]
+
+
+# --- A bundle that cannot be produced, a file that must not stay ---------------------------------
+
+
+def stored_files():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT) / "jury"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_a_bundle_that_cannot_be_rendered_refuses_and_records_nothing(
+    monkeypatch, dossier, session, instructor, django_capture_on_commit_callbacks
+):
+    from vaecos.documents.engine import RenderError
+    from vaecos.evaluation import transmission
+    from vaecos.evaluation.errors import DocumentFailed
+
+    def broken(_dossier):
+        raise RenderError("livret2.typ: boom")
+
+    monkeypatch.setattr(transmission, "bundle_pdf", broken)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(DocumentFailed) as refused,
+    ):
+        transmit(dossier, session, instructor, today=LATEST)
+
+    assert refused.value.message.startswith(
+        "Le dossier transmis au jury (PDF) n'a pas pu être produit : rien n'a été enregistré"
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.FINAL
+    assert not Registration.objects.exists() and mail.outbox == [] and stored_files() == []
+
+
+def test_a_failure_after_the_bundle_is_stored_leaves_no_file(
+    monkeypatch, dossier, session, instructor
+):
+    from vaecos.evaluation import notifications
+
+    def broken(_registration):
+        raise RuntimeError("after the file")
+
+    monkeypatch.setattr(notifications, "send_transmitted_after_commit", broken)
+
+    with pytest.raises(RuntimeError):
+        transmit(dossier, session, instructor, today=LATEST)
+
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.FINAL and stored_files() == []
+
+
+def test_a_withdrawal_just_before_the_transmission_gets_its_locks(
+    monkeypatch, dossier, session, instructor
+):
+    """The candidate withdrew while the transmission waited for the locks: the transmission
+    reads the registration once it holds them, registers the case again and transmits."""
+    from vaecos.evaluation import transmission
+
+    RegistrationFactory(session=session, case=dossier.case)
+    real = transmission.lock_for_registration
+
+    def withdrawn_meanwhile(case, locked_session):
+        Registration.objects.filter(case=case, session=locked_session).delete()
+        return real(case, locked_session)
+
+    monkeypatch.setattr(transmission, "lock_for_registration", withdrawn_meanwhile)
+
+    registration = transmit(dossier, session, instructor, today=LATEST)
+
+    assert Registration.objects.get() == registration and registration.transmitted_at
+
+
+# --- Whoever must transmit for an Institut 4.10 candidate without a coach ----------------------
+
+
+def test_staff_are_told_to_assign_a_coach(referentiel, session, instructor):
+    dossier = transmittable(referentiel, validity_end=VALID_UNTIL, coaching=Coaching.INSTITUT_410)
+
+    assert transmission_refusals(dossier, session, instructor, today=LATEST) == [
+        "Ce candidat est accompagné par l'Institut 4.10 : c'est son accompagnateur qui transmet "
+        "le dossier. Aucun accompagnateur n'est encore désigné : désignez-en un."
+    ]

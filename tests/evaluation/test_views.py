@@ -2,9 +2,12 @@
 candidate's registration, the transmission page, the convocation download."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core import mail
+from django.template.defaultfilters import date as date_filter
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +21,7 @@ from tests.evaluation.factories import (
 )
 from vaecos.cases.models import Coaching
 from vaecos.dossiers.models import DossierStatus
+from vaecos.evaluation import registrations
 from vaecos.evaluation.models import EvaluationSession, Registration
 
 
@@ -248,3 +252,233 @@ def test_staff_add_a_member_and_the_form_refuses_junk(referentiel, instructor):
     seat = session.jury.get()
     assert added.status_code == 302 and seat.user == member and seat.is_president and seat.qualified
     assert junk.status_code == 302 and "Choisissez" in flash(junk)[-1]
+
+
+# --- The transmission page: a candidate without a coach, what is offered, its wording ----------
+
+
+def test_staff_see_an_institut_410_candidate_without_a_coach_and_are_told_to_assign_one(
+    referentiel, instructor, administrator, coach
+):
+    dossier = transmittable(referentiel, coaching=Coaching.INSTITUT_410)
+    EvaluationSessionFactory(referentiel_version=referentiel)
+    url = reverse("evaluation:transmit", args=[dossier.pk])
+
+    for user in (instructor, administrator):
+        response = signed_in(user).get(url)
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert (
+            "Ce candidat est accompagné par l&#x27;Institut 4.10 : c&#x27;est son accompagnateur "
+            "qui transmet le dossier. Aucun accompagnateur n&#x27;est encore désigné : "
+            "désignez-en un." in text
+        )
+        assert reverse("coaching:assign", args=[dossier.case.pk]) in text
+        assert "Transmettre le dossier au jury de la session" not in text
+        assert "Prochaines sessions possibles" not in text
+    # Nobody else: a coach who does not follow the candidate, the candidate.
+    assert signed_in(coach).get(url).status_code == 404
+    assert signed_in(dossier.case.candidate).get(url).status_code == 404
+
+
+def test_staff_cannot_transmit_for_an_institut_410_candidate_without_a_coach(
+    referentiel, instructor
+):
+    dossier = transmittable(referentiel, coaching=Coaching.INSTITUT_410)
+    session = EvaluationSessionFactory(referentiel_version=referentiel)
+
+    response = signed_in(instructor).post(
+        reverse("evaluation:transmit", args=[dossier.pk]), {"session": session.pk}
+    )
+
+    assert response.status_code == 302 and "désignez-en un" in flash(response)[0]
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.FINAL and not Registration.objects.exists()
+
+
+def test_next_sessions_are_not_offered_for_a_dossier_that_is_not_ready(referentiel, instructor):
+    dossier = transmittable(referentiel)
+    dossier.status = DossierStatus.IN_PROGRESS
+    dossier.save()
+    soon = EvaluationSessionFactory(referentiel_version=referentiel, date=in_days(20))
+    EvaluationSessionFactory(referentiel_version=referentiel, date=in_days(80))
+    client = signed_in(instructor)
+    url = reverse("evaluation:transmit", args=[dossier.pk])
+
+    chosen = client.get(url, {"session": soon.pk}).content.decode()
+    default = client.get(url).content.decode()
+
+    for text in (chosen, default):
+        assert "pas finalisé" in text
+        assert "Prochaines sessions possibles" not in text
+        assert "Voir les prochaines sessions possibles" not in text
+
+
+def test_next_sessions_are_offered_when_only_the_date_is_in_the_way(referentiel, instructor):
+    dossier = transmittable(referentiel)
+    soon = EvaluationSessionFactory(referentiel_version=referentiel, date=in_days(20))
+    later = EvaluationSessionFactory(referentiel_version=referentiel, date=in_days(80))
+
+    text = (
+        signed_in(instructor)
+        .get(reverse("evaluation:transmit", args=[dossier.pk]), {"session": soon.pk})
+        .content.decode()
+    )
+
+    assert "Voir les prochaines sessions possibles" in text
+    assert "Prochaines sessions possibles" in text and f"?session={later.pk}" in text
+    assert f"?session={soon.pk}" not in text
+
+
+def test_the_transmission_page_words(referentiel, instructor):
+    dossier = transmittable(referentiel)
+    session = EvaluationSessionFactory(referentiel_version=referentiel, date=in_days(60))
+    latest = registrations.latest_transmission(session)
+
+    text = (
+        signed_in(instructor)
+        .get(reverse("evaluation:transmit", args=[dossier.pk]))
+        .content.decode()
+    )
+
+    assert f"Transmission au plus tard le {latest:%d/%m/%Y} (un mois avant la session)" in text
+    assert '<legend class="form-label fs-6">' in text
+    assert "Session au moins un mois" not in text
+
+
+def test_after_the_transmission_the_page_says_it_is_done(
+    referentiel, instructor, django_capture_on_commit_callbacks
+):
+    dossier = transmittable(referentiel)
+    session = EvaluationSessionFactory(referentiel_version=referentiel)
+    client = signed_in(instructor)
+    url = reverse("evaluation:transmit", args=[dossier.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"session": session.pk})
+    text = client.get(url).content.decode()
+
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S).group(1)
+    assert " ".join(heading.split()) == (
+        f"Dossier de {dossier.case.candidate.display_name} transmis au jury"
+    )
+    assert "Transmettre le dossier" not in text
+    assert "Ce dossier a été transmis au jury le" in text
+
+
+def test_a_dossier_back_to_final_after_an_absence_may_be_transmitted_again(referentiel, instructor):
+    from vaecos.jury.models import Deliberation
+
+    dossier = transmittable(referentiel)
+    past = EvaluationSessionFactory(referentiel_version=referentiel, date=in_days(-10))
+    registration = RegistrationFactory(
+        session=past,
+        case=dossier.case,
+        dossier=dossier,
+        transmitted_at=timezone.now(),
+        status="absent",
+    )
+    Deliberation.objects.create(
+        registration=registration,
+        status=Deliberation.Status.NOTIFIED,
+        outcome="absent",
+        notified_at=timezone.now(),
+    )
+    session = EvaluationSessionFactory(referentiel_version=referentiel)  # dossier still final
+
+    text = (
+        signed_in(instructor)
+        .get(reverse("evaluation:transmit", args=[dossier.pk]))
+        .content.decode()
+    )
+
+    assert "Ce dossier a été transmis au jury le" not in text
+    assert "Transmettre le dossier au jury de la session du" in text
+    assert "Non respectée" not in text and f'value="{session.pk}"' in text
+
+
+def test_the_candidate_is_told_their_coach_transmits(referentiel, candidate, coach):
+    favourable_case(referentiel, candidate=candidate, coaching=Coaching.INSTITUT_410, coach=coach)
+
+    text = signed_in(candidate).get(reverse("evaluation:mine")).content.decode()
+
+    assert (
+        "Votre dossier sera transmis au jury par votre accompagnateur de l&#x27;Institut 4.10."
+        in text
+    )
+
+
+def test_the_president_checkbox_is_gender_neutral(referentiel, instructor):
+    session = EvaluationSessionFactory(referentiel_version=referentiel)
+    member = JuryMemberFactory(session=session, is_president=True)
+
+    text = (
+        signed_in(instructor).get(reverse("evaluation:detail", args=[session.pk])).content.decode()
+    )
+
+    assert f'for="president-{member.pk}">Président(e)</label>' in text
+
+
+def test_editing_the_place_tells_how_many_were_convened_again(
+    referentiel, instructor, django_capture_on_commit_callbacks
+):
+    from tests.evaluation.factories import valid_jury
+    from vaecos.evaluation import convocation
+
+    session = EvaluationSessionFactory(referentiel_version=referentiel)
+    valid_jury(session)
+    case = favourable_case(referentiel)
+    registration = RegistrationFactory(
+        session=session, case=case, dossier=case.dossiers.get(), transmitted_at=timezone.now()
+    )
+    convocation.convene(registration=registration, by=instructor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(instructor).post(
+            reverse("evaluation:edit", args=[session.pk]),
+            {
+                "referentiel_version": referentiel.pk,
+                "branch": "",
+                "date": session.date.isoformat(),
+                "start_time": "09:30",
+                "duration_minutes": "60",
+                "place": "Ucanss, salle 7",
+                "video_link": "",
+                "capacity": "8",
+                "practical_details": "",
+            },
+        )
+
+    assert response.status_code == 302
+    assert flash(response) == [
+        "Session modifiée : 1 candidat convoqué reçoit la nouvelle convocation par courriel."
+    ]
+    assert [m.subject.split(" :")[0] for m in mail.outbox] == ["Convocation modifiée"]
+
+
+def test_a_refused_change_keeps_the_form_and_says_why(referentiel, instructor):
+    session = EvaluationSessionFactory(referentiel_version=referentiel, date=in_days(60))
+    case = favourable_case(referentiel, validity_end=in_days(70))
+    RegistrationFactory(session=session, case=case)
+
+    response = signed_in(instructor).post(
+        reverse("evaluation:edit", args=[session.pk]),
+        {
+            "referentiel_version": referentiel.pk,
+            "branch": "",
+            "date": in_days(90).isoformat(),
+            "start_time": "09:30",
+            "duration_minutes": "60",
+            "place": "Ucanss",
+            "video_link": "",
+            "capacity": "8",
+            "practical_details": "",
+        },
+    )
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "la recevabilité du candidat prend fin" in text
+    assert f"Modifier la session du {date_filter(session.date, 'j F Y')}" in text  # not the new one
+    session.refresh_from_db()
+    assert session.date == in_days(60)

@@ -172,3 +172,76 @@ def test_the_jury_forms_never_answer_500_to_junk(registration, president, junk):
     }
 
     assert all(code < 500 for code in codes.values()), codes
+
+
+# --- A member in conflict with the candidate (D. 6412-6) -----------------------------------------
+
+
+def test_a_member_who_coached_the_candidate_does_nothing_for_them(
+    registration, session_jury, president, member
+):
+    from vaecos.jury import services
+    from vaecos.jury.models import Deliberation, PreparationNote, Signature
+    from vaecos.utils.errors import ActionRefused
+
+    registration.case.coach = member.user
+    registration.case.save(update_fields=["coach"])
+    activity = services.blocs_to_assess(registration)[0]
+    reason = f"{member.user.display_name} a accompagné"
+
+    for action in (
+        lambda: services.grid_save(
+            registration=registration,
+            by=member.user,
+            changes=[services.GridChange(activity.pk, None, "acquis", "", 0)],
+        ),
+        lambda: services.note_save(registration=registration, by=member.user, text="Mes notes"),
+        lambda: services.votes_save(
+            registration=registration, by=member.user, choices={activity.pk: True}
+        ),
+        lambda: services.deliberation_sign(registration=registration, by=member.user),
+    ):
+        with pytest.raises(ActionRefused, match=reason):
+            action()
+    assert not PreparationNote.objects.exists()
+    assert not Signature.objects.exists()
+    assert not Deliberation.objects.filter(votes__isnull=False).exists()
+
+    client = signed_in(member.user)
+    pk = registration.pk
+    answers = [
+        client.get(reverse("jury:candidate", args=[pk])).status_code,
+        client.get(reverse("jury:bundle", args=[pk])).status_code,
+        client.get(reverse("jury:minutes", args=[pk])).status_code,
+        client.post(reverse("jury:grid_save", args=[pk]), {}).status_code,
+        client.post(reverse("jury:notes_save", args=[pk]), {"text": "x"}).status_code,
+        client.post(reverse("jury:vote", args=[pk]), {}).status_code,
+        client.post(reverse("jury:sign", args=[pk]), {}).status_code,
+    ]
+    assert answers == [404] * 7
+    # The session page says why the candidate's page is out of their reach.
+    page = text(client.get(reverse("jury:session", args=[session_jury[0].pk])))
+    assert registration.case.candidate.display_name in page
+    assert f"Vous ne siégez pas pour ce candidat : {reason}" in page
+    assert reverse("jury:candidate", args=[pk]) not in page
+    # The other members still work on the candidate.
+    president_page = signed_in(president.user)
+    assert president_page.get(reverse("jury:candidate", args=[pk])).status_code == 200
+    assert reverse("jury:candidate", args=[pk]) in text(
+        president_page.get(reverse("jury:session", args=[session_jury[0].pk]))
+    )
+
+
+def test_a_member_of_the_candidates_organisation_does_not_reach_them(registration, member):
+    from vaecos.accounts.models import Organisation
+
+    organisation = Organisation.objects.create(name="CPAM du Rhône")
+    for user in (member.user, registration.case.candidate):
+        user.organisation = organisation
+        user.save(update_fields=["organisation"])
+
+    client = signed_in(member.user)
+
+    assert client.get(reverse("jury:candidate", args=[registration.pk])).status_code == 404
+    page = text(client.get(reverse("jury:session", args=[registration.session_id])))
+    assert "travaille dans l'organisme" in page

@@ -185,3 +185,24 @@ def test_an_exempt_activity_asks_for_nothing_and_counts_as_done(referentiel):
     assert report.done_count >= 4
     assert not any(p.startswith("Activité I ") for p in partly.problems)
     assert any(p.startswith("Activité II ") for p in partly.problems)
+
+
+def test_a_bloc_without_rncp_code_is_kept_skipped_and_exempted_under_one_key(
+    referentiel, registration, president, member, candidate
+):
+    """The record, the next jury's blocs and the new attempt's exemptions use the same key for
+    a bloc whose RNCP code is empty."""
+    from vaecos.referentiels.models import Activity
+
+    Activity.objects.filter(referentiel_version=referentiel, number=3).update(bloc_code="")
+    notify(registration, [president, member], True, False, True, False)
+    three = referentiel.activities.get(number=3)
+    certification = referentiel.certification
+
+    kept = AcquiredBloc.objects.get(activity=three)
+    assert kept.bloc_code == services.bloc_key(three, certification)
+    assert kept.bloc_code == f"{certification.code}-III"
+    dossier = services.new_attempt(case=registration.case, by=candidate)
+    assert set(dossier.exempt_activities.values_list("number", flat=True)) == {1, 3}
+    again, _ = second_registration(referentiel, registration, dossier)
+    assert [a.number for a in services.blocs_to_assess(again)] == [2, 4]

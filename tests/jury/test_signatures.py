@@ -226,3 +226,189 @@ def test_the_page_shows_the_signatures_and_the_documents(
         assert minutes.status_code == 200
     owner = signed_in(registration.case.candidate)
     assert owner.get(reverse("jury:minutes", args=[registration.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("mode", "who"),
+    [("absent", "le service certification"), ("excuse", "le service certification")],
+)
+def test_the_absence_letter_says_the_dossier_stays_final_for_another_session(
+    registration, president, member, mode, who, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.deliberation_decide(registration=registration, by=president.user, mode=mode)
+    services.deliberation_sign(registration=registration, by=president.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.deliberation_sign(registration=registration, by=member.user)
+
+    letter = pdf_text(Deliberation.objects.get().result_letter)
+
+    assert "Votre Livret 2 reste finalisé : vous n'avez pas à le refaire." in letter
+    assert f"{who} le transmettra au jury de la nouvelle session" in letter
+    assert "Livret 2 transmis reste valable" not in letter
+    body = mailoutbox[0].body
+    assert "Votre Livret 2 reste finalisé" in body
+    assert f"{who} le transmettra au jury de la nouvelle session" in body
+
+
+def test_the_coach_of_institut_410_transmits_again(registration, president, member):
+    from vaecos.cases.models import Coaching
+
+    registration.case.coaching = Coaching.INSTITUT_410
+    registration.case.save(update_fields=["coaching"])
+    services.deliberation_decide(registration=registration, by=president.user, mode="excuse")
+    services.deliberation_sign(registration=registration, by=president.user)
+    services.deliberation_sign(registration=registration, by=member.user)
+
+    letter = pdf_text(Deliberation.objects.get().result_letter)
+
+    assert "votre accompagnateur de l'Institut 4.10 le transmettra" in letter
+
+
+# --- Who signs is fixed at the decision ----------------------------------------------------------
+
+
+def test_a_member_added_after_the_decision_neither_signs_nor_appears(
+    registration, president, member
+):
+    from tests.accounts.factories import UserFactory
+    from vaecos.evaluation.models import JuryMember
+
+    decide_partial(registration, president, member)
+    late = JuryMember.objects.create(
+        session=registration.session,
+        user=UserFactory(jury=True, first_name="Tardif", last_name="Arrivé"),
+    )
+    assert set(Deliberation.objects.get().members.all()) == {president.user, member.user}
+    client = signed_in(late.user)
+    page = text(client.get(reverse("jury:candidate", args=[registration.pk])))
+    assert "Vous avez rejoint le jury après cette décision" in page
+    assert "Je confirme cette décision et signe le procès-verbal" not in page
+
+    with pytest.raises(ActionRefused, match="Vous n'avez pas pris part à cette délibération"):
+        services.deliberation_sign(registration=registration, by=late.user)
+    services.deliberation_sign(registration=registration, by=president.user)
+    services.deliberation_sign(registration=registration, by=member.user)
+
+    deliberation = Deliberation.objects.get()
+    assert deliberation.status == Deliberation.Status.NOTIFIED
+    minutes = pdf_text(deliberation.minutes)
+    assert member.user.display_name in minutes
+    assert "Tardif" not in minutes and "Arrivé" not in minutes
+    assert "Au moins deux membres Oui 2 membres" in minutes
+    page = text(signed_in(president.user).get(reverse("jury:candidate", args=[registration.pk])))
+    assert "Tardif" not in page.split("Confirmation du procès-verbal")[1]
+
+
+def test_the_minutes_keep_the_jury_as_it_sat_at_the_decision(registration, president, member):
+    """The president steps down after the decision: the PV still names who presided."""
+    decide_partial(registration, president, member)
+    president.is_president = False
+    president.save(update_fields=["is_president"])
+    member.is_president = True
+    member.save(update_fields=["is_president"])
+
+    services.deliberation_sign(registration=registration, by=president.user)
+    services.deliberation_sign(registration=registration, by=member.user)
+
+    minutes = pdf_text(Deliberation.objects.get().minutes)
+    assert f"{president.user.display_name} Présidente Oui" in minutes
+    assert f"{member.user.display_name} Membre Non" in minutes
+
+
+# --- Documents that fail to render ---------------------------------------------------------------
+
+
+def _stored(settings) -> list[str]:
+    """The PVs and result letters in storage."""
+    import pathlib
+
+    root = pathlib.Path(settings.MEDIA_ROOT) / "jury"
+    found = [p for folder in ("pv", "resultats") for p in (root / folder).rglob("*")]
+    return sorted(str(p) for p in found if p.is_file())
+
+
+@pytest.mark.parametrize("failing", ["jury_minutes.typ", "jury_result.typ"])
+def test_a_document_that_fails_to_render_rolls_the_signature_back(
+    registration, president, member, monkeypatch, settings, mailoutbox, failing, caplog
+):
+    from vaecos.documents.engine import RenderError
+    from vaecos.jury import documents
+
+    real = documents.render_pdf
+
+    def render_pdf(template, data):
+        if template == failing:
+            raise RenderError("boom")
+        return real(template, data)
+
+    decide_partial(registration, president, member)
+    services.deliberation_sign(registration=registration, by=president.user)
+    monkeypatch.setattr(documents, "render_pdf", render_pdf)
+
+    with pytest.raises(services.DocumentsFailed) as refused:
+        services.deliberation_sign(registration=registration, by=member.user)
+
+    assert refused.value.message == (
+        "Le procès-verbal n'a pas pu être produit : rien n'a été enregistré, réessayez ou "
+        "prévenez l'équipe."
+    )
+    assert "les documents n'ont pas pu être produits" in caplog.text
+    deliberation = Deliberation.objects.get()
+    assert deliberation.status == Deliberation.Status.DELIBERATED
+    assert not deliberation.minutes and not deliberation.result_letter
+    assert list(deliberation.signatures.values_list("member", flat=True)) == [president.user.pk]
+    assert not AcquiredBloc.objects.exists()
+    assert _stored(settings) == []
+    assert mailoutbox == []
+    # Fixed: the same click works.
+    monkeypatch.undo()
+    services.deliberation_sign(registration=registration, by=member.user)
+    assert Deliberation.objects.get().status == Deliberation.Status.NOTIFIED
+    assert len(_stored(settings)) == 2
+
+
+def test_a_document_that_cannot_be_written_leaves_no_file(
+    registration, president, member, monkeypatch, settings
+):
+    from django.core.files.storage import FileSystemStorage
+
+    real = FileSystemStorage._save
+
+    def save(self, name, content):
+        if "decision-" in name:
+            raise OSError("disque plein")
+        return real(self, name, content)
+
+    decide_partial(registration, president, member)
+    services.deliberation_sign(registration=registration, by=president.user)
+    monkeypatch.setattr(FileSystemStorage, "_save", save)
+
+    with pytest.raises(services.DocumentsFailed):
+        services.deliberation_sign(registration=registration, by=member.user)
+
+    assert Deliberation.objects.get().status == Deliberation.Status.DELIBERATED
+    assert _stored(settings) == []  # the PV written first was removed
+
+
+def test_the_page_says_the_documents_failed_without_an_error_500(
+    registration, president, member, monkeypatch
+):
+    from django.test import Client
+
+    from vaecos.documents.engine import RenderError
+    from vaecos.jury import documents
+
+    def render_pdf(template, data):
+        raise RenderError("boom")
+
+    decide_partial(registration, president, member)
+    services.deliberation_sign(registration=registration, by=president.user)
+    monkeypatch.setattr(documents, "render_pdf", render_pdf)
+    client = Client(raise_request_exception=False)
+    client.force_login(member.user)
+
+    response = client.post(reverse("jury:sign", args=[registration.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "Le procès-verbal n'a pas pu être produit" in text(response)
+    assert "Je confirme cette décision et signe le procès-verbal" in text(response)

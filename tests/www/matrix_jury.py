@@ -59,10 +59,14 @@ def _rules() -> dict[str, Any]:
         ),
         # No vote given: refused with a message, back to the page.
         "jury:vote": only("POST", {"jury": back}, kwargs=working),
-        # The president records the candidate's absence.
+        # The president records the candidate's absence: refused before the day of the oral
+        # (75 days away), the page is shown again with the message and the president's text.
         "jury:deliberate": only(
-            "POST", {"jury": back}, kwargs=working, data=lambda world: {"mode": "absent"}
+            "POST", {"jury": Expect(400)}, kwargs=working, data=lambda world: {"mode": "absent"}
         ),
+        # The president takes a decision back: nothing decided yet (draft), refused with a
+        # message, back to the page.
+        "jury:reopen": only("POST", {"jury": back}, kwargs=working),
         # Nothing to confirm yet (draft): refused with a message.
         "jury:sign": only("POST", {"jury": back}, kwargs=working),
         # The PV of a session where the world's jury member does not sit: 404 to them.

@@ -240,7 +240,7 @@ def member_update(
 def member_remove(*, member: JuryMember, by: User, today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
     session = _lock(member.session, today)
-    from vaecos.jury.models import BlocVote, Signature
+    from vaecos.jury.models import BlocVote, DeliberationMember, Signature
 
     voted = BlocVote.objects.filter(
         member_id=member.user_id, deliberation__registration__session=session
@@ -248,9 +248,13 @@ def member_remove(*, member: JuryMember, by: User, today: datetime.date | None =
     signed = Signature.objects.filter(
         member_id=member.user_id, deliberation__registration__session=session
     ).exists()
-    if voted or signed:
+    # A member recorded in a decision must sign it (even an absent/excused one, with no vote).
+    deliberated = DeliberationMember.objects.filter(
+        user_id=member.user_id, deliberation__registration__session=session
+    ).exists()
+    if voted or signed or deliberated:
         raise CompositionError(
-            f"{member.user.display_name} a déjà voté ou signé pour cette session : "
+            f"{member.user.display_name} a déjà voté, délibéré ou signé pour cette session : "
             "il ne peut plus être retiré du jury."
         )
     JuryMember.objects.filter(pk=member.pk, session=session).delete()

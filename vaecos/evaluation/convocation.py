@@ -1,30 +1,36 @@
 """The convocation to an evaluation session: a PDF letter (Typst), an e-mail with a calendar file.
 
 Staff convene one registration, or every transmitted registration of a session at once, once the
-jury's composition has no blocking error. Convening again writes the letter again (the session's
-details may have changed) and sends it again; the registration stays « convoqué ».
+jury's composition has no blocking error and while the session is not past. Convening again writes
+the letter again (the session's details may have changed) and sends it again; the registration
+stays « convoqué ». When staff change a session's date, time, duration, place or link, every
+candidate already convened gets the new convocation (`reconvene_changed_session`). Each new
+convocation updates the same calendar event (same UID, SEQUENCE one more).
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
 from vaecos.accounts.models import User
 from vaecos.admissibility.letters import CIVILITY, date_fr
 from vaecos.admissibility.validity import favourable_request
-from vaecos.documents.engine import render_pdf
+from vaecos.documents.engine import RenderError, render_pdf
 from vaecos.documents.livret2 import blocks
 from vaecos.dossiers.uploads import delete_after_commit
 from vaecos.evaluation import ics, notifications
 from vaecos.evaluation.composition import composition_report
-from vaecos.evaluation.errors import EvaluationError
+from vaecos.evaluation.errors import DocumentFailed, EvaluationError
+from vaecos.evaluation.files import Written, written_files
 from vaecos.evaluation.models import EvaluationSession, Registration, RegistrationStatus
 from vaecos.evaluation.workflow import REGISTRATION_WORKFLOW
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE = "convocation.typ"
 PLACE = "Paris"
@@ -106,8 +112,9 @@ def where(session: EvaluationSession) -> str:
     return " ".join(session.place.split()) or f"En visioconférence : {session.video_link}"
 
 
-def convocation_data(registration: Registration) -> dict[str, Any]:
-    """What convocation.typ lays out: every value is plain text."""
+def convocation_data(registration: Registration, *, updated: bool = False) -> dict[str, Any]:
+    """What convocation.typ lays out: every value is plain text. `updated`: the session changed
+    since the candidate's first convocation, which this one replaces."""
     session = registration.session
     certification = session.referentiel_version.certification
     polite, recipient = _recipient(registration)
@@ -124,8 +131,18 @@ def convocation_data(registration: Registration) -> dict[str, Any]:
     if session.video_link:
         facts.append({"label": "Visioconférence", "value": session.video_link})
     online_only = not session.place
-    body: list[dict[str, Any]] = [
-        {"type": "p", "text": f"{polite},"},
+    body: list[dict[str, Any]] = [{"type": "p", "text": f"{polite},"}]
+    if updated:
+        body.append(
+            {
+                "type": "p",
+                "text": (
+                    "Les informations de la session d'évaluation ont changé : la présente "
+                    "convocation remplace la précédente."
+                ),
+            }
+        )
+    body += [
         {
             "type": "p",
             "text": (
@@ -181,6 +198,8 @@ def convocation_data(registration: Registration) -> dict[str, Any]:
 
 
 def calendar_file(registration: Registration) -> str:
+    """The session as a calendar event: one UID per registration, its SEQUENCE growing at each
+    convocation sent again."""
     session = registration.session
     certification = session.referentiel_version.certification
     start = starts_at(session)
@@ -200,30 +219,52 @@ def calendar_file(registration: Registration) -> str:
         location=" ".join(session.place.split()) or session.video_link,
         description="\n".join(details),
         url=session.video_link,
+        sequence=registration.convocation_sequence,
     )
 
 
-def _write(registration: Registration) -> None:
-    old = registration.convocation.name
-    pdf = render_pdf(TEMPLATE, convocation_data(registration))
-    registration.convocation.save(
-        f"convocation-{registration.pk}.pdf", ContentFile(pdf), save=False
-    )
-    if old and old != registration.convocation.name:
-        delete_after_commit(registration.convocation.storage, old)
+def render(registration: Registration, *, updated: bool = False) -> bytes:
+    """The convocation's PDF, or DocumentFailed (nothing is recorded: the caller's transaction
+    rolls back)."""
+    try:
+        return render_pdf(TEMPLATE, convocation_data(registration, updated=updated))
+    except RenderError as exc:
+        logger.exception("convocation of registration %s could not be rendered", registration.pk)
+        raise DocumentFailed(
+            f"La convocation de {candidate_name(registration)} n'a pas pu être produite : rien "
+            "n'a été enregistré et aucune convocation n'a été envoyée. Réessayez plus tard ; si "
+            "le problème persiste, signalez-le à l'administrateur de la plateforme."
+        ) from exc
 
 
-def _convene(registration: Registration, by: User, now: datetime.datetime) -> Registration:
+def _convene(
+    registration: Registration,
+    by: User,
+    now: datetime.datetime,
+    written: Written,
+    *,
+    reason: str = "",
+    updated: bool = False,
+) -> Registration:
     if registration.transmitted_at is None:
         raise ConvocationError(
             f"Le dossier de {candidate_name(registration)} n'a pas encore été transmis au jury : "
             "le candidat ne peut pas encore être convoqué."
         )
-    REGISTRATION_WORKFLOW.apply(registration, "convene", by=by)
+    REGISTRATION_WORKFLOW.check(registration, "convene")
+    if registration.convened_at is not None:
+        # Sent again: the calendar event is an update of the one the candidate already has.
+        registration.convocation_sequence += 1
+    pdf = render(registration, updated=updated)
+    REGISTRATION_WORKFLOW.apply(registration, "convene", by=by, reason=reason)
     registration.convened_at = now
-    _write(registration)
-    registration.save(update_fields=["convened_at", "convocation"])
-    notifications.send_convocation_after_commit(registration)
+    old = registration.convocation.name
+    # The file last: if anything fails from here, `written` removes it.
+    written.save(registration.convocation, f"convocation-{registration.pk}.pdf", pdf)
+    registration.save(update_fields=["convened_at", "convocation", "convocation_sequence"])
+    if old and old != registration.convocation.name:
+        delete_after_commit(registration.convocation.storage, old)
+    notifications.send_convocation_after_commit(registration, updated=updated)
     return registration
 
 
@@ -232,6 +273,14 @@ def _check_jury(session: EvaluationSession) -> None:
     if report.errors:
         raise ConvocationError(
             "La composition du jury ne permet pas de convoquer : " + " ".join(report.errors)
+        )
+
+
+def _check_date(session: EvaluationSession, today: datetime.date) -> None:
+    if session.date < today:
+        raise ConvocationError(
+            f"La session du {session.date:%d/%m/%Y} est passée : ses candidats ne peuvent plus "
+            "y être convoqués."
         )
 
 
@@ -248,9 +297,12 @@ def convene(
     *, registration: Registration, by: User, now: datetime.datetime | None = None
 ) -> Registration:
     """Convene one candidate (again, if already convened: the letter is written and sent anew)."""
+    now = now or timezone.now()
     registration = _locked(registration)
+    _check_date(registration.session, timezone.localdate(now))
     _check_jury(registration.session)
-    return _convene(registration, by, now or timezone.now())
+    with written_files() as written:
+        return _convene(registration, by, now, written)
 
 
 @transaction.atomic
@@ -258,7 +310,9 @@ def convene_session(
     *, session: EvaluationSession, by: User, now: datetime.datetime | None = None
 ) -> list[Registration]:
     """Convene every candidate of the session whose dossier has been transmitted."""
+    now = now or timezone.now()
     session = EvaluationSession.objects.select_for_update().get(pk=session.pk)
+    _check_date(session, timezone.localdate(now))
     rows = session.registrations.filter(  # type: ignore[attr-defined]
         transmitted_at__isnull=False,
         status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.CONVENED],
@@ -269,5 +323,31 @@ def convene_session(
             "Aucun candidat à convoquer : aucun dossier n'a encore été transmis pour cette session."
         )
     _check_jury(session)
-    now = now or timezone.now()
-    return [_convene(_locked(Registration(pk=pk)), by, now) for pk in pks]
+    with written_files() as written:
+        return [_convene(_locked(Registration(pk=pk)), by, now, written) for pk in pks]
+
+
+def reconvene_changed_session(
+    session: EvaluationSession,
+    by: User,
+    changes: list[str],
+    written: Written,
+    *,
+    today: datetime.date | None = None,
+) -> list[Registration]:
+    """The session's date, time, duration, place or link changed: every candidate already
+    convened gets the new convocation (the same calendar event, updated). Called by
+    `sessions.session_update` inside its transaction, the session locked."""
+    if session.date < (today or timezone.localdate()):
+        return []  # a past session: nobody is convened to it any more
+    pks = list(
+        session.registrations.filter(status=RegistrationStatus.CONVENED)  # type: ignore[attr-defined]
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    reason = "Session modifiée : " + ", ".join(changes)
+    now = timezone.now()
+    return [
+        _convene(_locked(Registration(pk=pk)), by, now, written, reason=reason, updated=True)
+        for pk in pks
+    ]

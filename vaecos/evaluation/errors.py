@@ -25,3 +25,8 @@ class TransmissionRefused(EvaluationError):
             else "Le dossier ne peut pas être transmis au jury."
         )
         self.reasons = reasons
+
+
+class DocumentFailed(EvaluationError):
+    """A PDF (the bundle the jury reads, a convocation) could not be produced: the action is
+    undone as a whole, nothing is recorded and no file is left in storage."""

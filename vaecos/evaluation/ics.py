@@ -48,9 +48,12 @@ def event(
     location: str = "",
     description: str = "",
     url: str = "",
+    sequence: int = 0,
     stamp: datetime.datetime | None = None,
 ) -> str:
-    """A VCALENDAR with one VEVENT; `start`, `end` and `stamp` are aware datetimes."""
+    """A VCALENDAR with one VEVENT; `start`, `end` and `stamp` are aware datetimes. An updated
+    event keeps its `uid` and gets a greater `sequence` (RFC 5545, 3.8.7.4): calendars then
+    replace the event they hold instead of adding a second one."""
     stamp = stamp or datetime.datetime.now(datetime.UTC)
     lines = [
         "BEGIN:VCALENDAR",
@@ -60,6 +63,7 @@ def event(
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:{uid}",
+        f"SEQUENCE:{sequence}",
         f"DTSTAMP:{utc(stamp)}",
         f"DTSTART:{utc(start)}",
         f"DTEND:{utc(end)}",

@@ -114,6 +114,10 @@ class Registration(models.Model):
     convocation = models.FileField(
         "convocation (PDF)", upload_to="jury/convocations/%Y/", blank=True
     )
+    # The version of the convocation's calendar event (SEQUENCE of the .ics): 0 for the first
+    # convocation, one more at each convocation sent again (the session changed, or staff
+    # convened again), so calendars replace the event instead of adding another.
+    convocation_sequence = models.PositiveIntegerField("version de la convocation", default=0)
     reminder_sent_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
 
     class Meta:

@@ -115,8 +115,9 @@ def send_transmitted(pk: int) -> bool:
     return sent
 
 
-def send_convocation(pk: int) -> bool:
-    """The convocation to the candidate, with its PDF and a calendar file (.ics)."""
+def send_convocation(pk: int, updated: bool = False) -> bool:
+    """The convocation to the candidate, with its PDF and a calendar file (.ics). `updated`: the
+    session changed, this convocation replaces the previous one."""
     from vaecos.evaluation.convocation import calendar_file
 
     registration = _registration(pk)
@@ -124,10 +125,16 @@ def send_convocation(pk: int) -> bool:
         return False
     with registration.convocation.open("rb") as stream:
         pdf = stream.read()
+    day = f"{registration.session.date:%d/%m/%Y}"
     return _send(
         registration,
-        subject=f"Convocation au jury de VAE du {registration.session.date:%d/%m/%Y}",
+        subject=(
+            f"Convocation modifiée : jury de VAE du {day}"
+            if updated
+            else f"Convocation au jury de VAE du {day}"
+        ),
         template="evaluation/emails/convocation.txt",
+        updated=updated,
         to=[registration.case.candidate.email],
         attachments=[
             (f"convocation-{registration.pk}.pdf", pdf, "application/pdf"),
@@ -153,9 +160,9 @@ def send_transmitted_after_commit(registration: Registration) -> None:
     transaction.on_commit(lambda: send_transmitted(pk), robust=True)
 
 
-def send_convocation_after_commit(registration: Registration) -> None:
+def send_convocation_after_commit(registration: Registration, *, updated: bool = False) -> None:
     pk = registration.pk
-    transaction.on_commit(lambda: send_convocation(pk), robust=True)
+    transaction.on_commit(lambda: send_convocation(pk, updated), robust=True)
 
 
 def send_reminder_after_commit(registration: Registration) -> None:

@@ -16,11 +16,11 @@ def owns_case(user: User, case: VaeCase) -> bool:
     )
 
 
-def transmits_for(case: VaeCase) -> str:
+def transmits_for(case: VaeCase, *, to_candidate: bool = False) -> str:
     """Who transmits this case's dossier, in French (the seed: the coach for Institut 4.10
-    candidates, the certifier's staff otherwise)."""
+    candidates, the certifier's staff otherwise); `to_candidate`: as told to the candidate."""
     if case.coaching == Coaching.INSTITUT_410:
-        return "son accompagnateur de l'Institut 4.10"
+        return f"{'votre' if to_candidate else 'son'} accompagnateur de l'Institut 4.10"
     return "le service certification de l'Ucanss"
 
 

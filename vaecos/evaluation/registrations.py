@@ -3,8 +3,9 @@
 A case may register to a session of its référentiel version, open to its branch, with a place
 left, while registration is open (until the latest day the dossier may reach the jury, one month
 before the session), when its admissibility is favourable and still valid on the session's date,
-when it is not already waiting for another upcoming session, and when no member of the session's
-jury may not sit for the candidate.
+when the case is not over (a notified validation totale), when it is not already waiting for
+another session (registered to an upcoming one, or transmitted to one whose decision is not
+notified yet), and when no member of the session's jury may not sit for the candidate.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from vaecos.evaluation.models import (
     RegistrationStatus,
     RegistrationTransitionLog,
 )
+from vaecos.jury.models import Deliberation, Outcome
 
 # A registration still waiting for its evaluation.
 PENDING = (RegistrationStatus.REGISTERED, RegistrationStatus.CONVENED)
@@ -72,16 +74,63 @@ def matching_sessions(case: VaeCase) -> QuerySet[EvaluationSession]:
     ).filter(branch)
 
 
+def _waiting(today: datetime.date) -> Q:
+    """A registration the case still waits on: to an upcoming session, not yet evaluated; or
+    whose dossier reached the jury, whatever the session's date, until the jury's decision is
+    notified (a notified absence or excuse frees the case: it may register again)."""
+    upcoming = Q(status__in=PENDING, session__date__gte=today)
+    transmitted = Q(transmitted_at__isnull=False) & ~Q(
+        deliberation__status=Deliberation.Status.NOTIFIED
+    )
+    return upcoming | transmitted
+
+
 def pending_elsewhere(
     case: VaeCase, session: EvaluationSession | None, today: datetime.date
 ) -> Registration | None:
-    """The case's registration to another upcoming session, not yet evaluated."""
-    rows = Registration.objects.filter(
-        case=case, status__in=PENDING, session__date__gte=today
-    ).select_related("session")
+    """The case's registration to another session it still waits on (see `_waiting`)."""
+    rows = Registration.objects.filter(_waiting(today), case=case).select_related("session")
     if session is not None:
         rows = rows.exclude(session=session)
-    return rows.order_by("session__date").first()
+    return rows.order_by("session__date", "pk").first()
+
+
+def pending_reason(registration: Registration) -> str:
+    day = f"{registration.session.date:%d/%m/%Y}"
+    if registration.transmitted_at is not None:
+        return (
+            f"Le dossier du candidat a été transmis au jury de la session du {day}, dont la "
+            "décision n'a pas encore été notifiée : le candidat ne peut pas être inscrit à une "
+            "autre session avant."
+        )
+    return (
+        f"Le candidat est déjà inscrit à la session du {day}, qui n'a pas encore eu lieu : il "
+        "doit en être retiré avant d'être inscrit à une autre."
+    )
+
+
+def total_validation(case: VaeCase) -> Deliberation | None:
+    """The notified decision that validated the whole certification, if any: the case is over."""
+    return (
+        Deliberation.objects.filter(
+            registration__case=case,
+            status=Deliberation.Status.NOTIFIED,
+            outcome=Outcome.TOTAL,
+        )
+        .select_related("registration__session")
+        .first()
+    )
+
+
+def closed_case_reason(case: VaeCase) -> str | None:
+    decision = total_validation(case)
+    if decision is None:
+        return None
+    return (
+        "Le candidat a obtenu la validation totale de la certification (session du "
+        f"{decision.registration.session.date:%d/%m/%Y}) : son parcours est terminé, il ne "
+        "peut plus être inscrit à une session."
+    )
 
 
 def scope_refusals(case: VaeCase, session: EvaluationSession) -> list[str]:
@@ -98,8 +147,11 @@ def scope_refusals(case: VaeCase, session: EvaluationSession) -> list[str]:
 
 
 def seat_refusals(case: VaeCase, session: EvaluationSession, today: datetime.date) -> list[str]:
-    """Capacity, another pending registration, jury conflicts (not the dates)."""
+    """A case already certified, capacity, another pending registration, jury conflicts (not
+    the dates)."""
     reasons = []
+    if closed := closed_case_reason(case):
+        return [closed]
     if registered_count(session) >= session.capacity:
         reasons.append(
             f"La session du {session.date:%d/%m/%Y} est complète ({session.capacity} "
@@ -107,10 +159,7 @@ def seat_refusals(case: VaeCase, session: EvaluationSession, today: datetime.dat
         )
     other = pending_elsewhere(case, session, today)
     if other is not None:
-        reasons.append(
-            f"Le candidat est déjà inscrit à la session du {other.session.date:%d/%m/%Y}, qui "
-            "n'a pas encore eu lieu : il doit en être retiré avant d'être inscrit à une autre."
-        )
+        reasons.append(pending_reason(other))
     reasons += session_conflicts(session, case, today=today)
     return reasons
 
@@ -122,6 +171,8 @@ def registration_refusals(
     today = today or timezone.localdate()
     if Registration.objects.filter(case=case, session=session).exists():
         return ["Le candidat est déjà inscrit à cette session."]
+    if closed := closed_case_reason(case):
+        return [closed]
     reasons = scope_refusals(case, session)
     if reasons:
         return reasons
@@ -202,7 +253,15 @@ def register(
 
 @transaction.atomic
 def withdraw(*, registration: Registration, by: User) -> None:
-    """Withdraw a registration whose dossier has not been transmitted yet."""
+    """Withdraw a registration whose dossier has not been transmitted yet. Takes the locks a
+    transmission takes (the case, the session), so the two cannot cross: whichever comes
+    second sees what the first did."""
+    found = (
+        Registration.objects.select_related("case", "session").filter(pk=registration.pk).first()
+    )
+    if found is None:
+        raise EvaluationError("Cette inscription a déjà été retirée.")
+    lock_for_registration(found.case, found.session)
     locked = (
         Registration.objects.select_for_update()
         .select_related("session")

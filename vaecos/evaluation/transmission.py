@@ -16,23 +16,26 @@ candidate (and their coach) are e-mailed once the transaction has committed.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from pypdf.errors import PyPdfError
 
 from vaecos.accounts.models import User
 from vaecos.admissibility.validity import refusal as admissibility_refusal
-from vaecos.cases.models import VaeCase
+from vaecos.cases.models import Coaching, VaeCase
 from vaecos.documents.bundle import bundle_pdf
+from vaecos.documents.engine import RenderError
 from vaecos.dossiers.completeness import dossier_report
 from vaecos.dossiers.models import Dossier, DossierStatus
 from vaecos.dossiers.workflow import DOSSIER_WORKFLOW
 from vaecos.evaluation import notifications
-from vaecos.evaluation.errors import TransmissionRefused
+from vaecos.evaluation.errors import DocumentFailed, TransmissionRefused
+from vaecos.evaluation.files import written_files
 from vaecos.evaluation.models import EvaluationSession, Registration
-from vaecos.evaluation.permissions import may_transmit, transmits_for
+from vaecos.evaluation.permissions import is_staff, may_transmit, transmits_for
 from vaecos.evaluation.registrations import (
     closed_reason,
     create_registration,
@@ -44,6 +47,8 @@ from vaecos.evaluation.registrations import (
     with_counts,
 )
 from vaecos.pii.gate import transmission_blockers
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,14 +63,28 @@ class Condition:
     items: list[str] = field(default_factory=list)
 
 
+NO_COACH = (
+    "Ce candidat est accompagné par l'Institut 4.10 : c'est son accompagnateur qui transmet le "
+    "dossier. Aucun accompagnateur n'est encore désigné : désignez-en un."
+)
+
+
+def awaits_coach(case: VaeCase) -> bool:
+    """An Institut 4.10 candidate without a coach: nobody may transmit until staff assign one."""
+    return case.coaching == Coaching.INSTITUT_410 and case.coach_id is None
+
+
 def _who(dossier: Dossier, by: User) -> Condition:
     case = dossier.case
     ok = may_transmit(by, case)
-    reasons = (
-        []
-        if ok
-        else [f"Le dossier de ce candidat est transmis par {transmits_for(case)}, pas par vous."]
-    )
+    reasons = []
+    if not ok:
+        if awaits_coach(case) and is_staff(by):
+            reasons.append(NO_COACH)
+        else:
+            reasons.append(
+                f"Le dossier de ce candidat est transmis par {transmits_for(case)}, pas par vous."
+            )
     return Condition("who", "Transmission par la bonne personne", ok, reasons)
 
 
@@ -118,8 +137,8 @@ def _personal_data(dossier: Dossier) -> Condition:
 def _delay(session: EvaluationSession, today: datetime.date) -> Condition:
     closed = closed_reason(session, today)
     label = (
-        f"Session au moins un mois après la transmission (au plus tard le "
-        f"{latest_transmission(session):%d/%m/%Y})"
+        f"Transmission au plus tard le {latest_transmission(session):%d/%m/%Y} (un mois avant "
+        "la session)"
     )
     return Condition("delay", label, closed is None, [closed] if closed else [])
 
@@ -149,10 +168,21 @@ def transmission_conditions(
     today: datetime.date | None = None,
 ) -> list[Condition]:
     """Every condition, checked (those about the session only once one is chosen)."""
+    return dossier_conditions(dossier, by) + session_conditions(dossier, session, today=today)
+
+
+def dossier_conditions(dossier: Dossier, by: User) -> list[Condition]:
+    """The conditions about the dossier itself and who transmits it, whatever the session."""
+    return [_who(dossier, by), _final(dossier), _template(dossier), _personal_data(dossier)]
+
+
+def session_conditions(
+    dossier: Dossier, session: EvaluationSession | None, *, today: datetime.date | None = None
+) -> list[Condition]:
+    """The conditions that depend on the session (the admissibility on its day, or today
+    while none is chosen; the one-month rule; its places and its jury)."""
     today = today or timezone.localdate()
-    conditions = [_who(dossier, by), _final(dossier)]
-    conditions.append(_admissibility(dossier.case, session.date if session else today))
-    conditions += [_template(dossier), _personal_data(dossier)]
+    conditions = [_admissibility(dossier.case, session.date if session else today)]
     if session is not None:
         conditions += [_delay(session, today), _seat(dossier, session, today)]
     return conditions
@@ -207,6 +237,19 @@ def _lock_dossier(dossier: Dossier) -> Dossier:
     return Dossier.objects.select_for_update().select_related("case__candidate").get(pk=dossier.pk)
 
 
+def _bundle(dossier: Dossier) -> bytes:
+    """The PDF the jury reads, or DocumentFailed (nothing is recorded)."""
+    try:
+        return bundle_pdf(dossier)
+    except (RenderError, PyPdfError) as exc:
+        logger.exception("bundle of dossier %s could not be produced", dossier.pk)
+        raise DocumentFailed(
+            "Le dossier transmis au jury (PDF) n'a pas pu être produit : rien n'a été "
+            "enregistré, le dossier n'est pas transmis. Réessayez plus tard ; si le problème "
+            "persiste, signalez-le à l'administrateur de la plateforme."
+        ) from exc
+
+
 @transaction.atomic
 def transmit(
     dossier: Dossier,
@@ -216,30 +259,34 @@ def transmit(
     today: datetime.date | None = None,
 ) -> Registration:
     """Transmit the dossier to the session's jury, or raise TransmissionRefused with every
-    reason. Registers the case to the session first if it is not yet."""
+    reason. Registers the case to the session first if it is not yet.
+
+    Locks the dossier, then the case and the session (as registering and withdrawing do), and
+    only then reads the case's registration: a withdrawal cannot slip in between."""
     today = today or timezone.localdate()
     dossier = _lock_dossier(dossier)
     session = lock_for_registration(dossier.case, session)
     reasons = transmission_refusals(dossier, session, by, today=today)
     if reasons:
         raise TransmissionRefused(reasons)
-    registration = Registration.objects.filter(case=dossier.case, session=session).first()
+    pdf = _bundle(dossier)
+    registration = (
+        Registration.objects.select_for_update().filter(case=dossier.case, session=session).first()
+    )
     if registration is None:
         registration = create_registration(case=dossier.case, session=session, by=by)
-    registration.dossier = dossier
-    registration.transmitted_at = timezone.now()
-    registration.transmitted_by = by
-    registration.bundle.save(
-        f"dossier-{dossier.case_id}-{registration.pk}.pdf",
-        ContentFile(bundle_pdf(dossier)),
-        save=False,
-    )
-    registration.save(update_fields=["dossier", "transmitted_at", "transmitted_by", "bundle"])
     DOSSIER_WORKFLOW.apply(
         dossier,
         "transmit",
         by=by,
         reason=f"Transmis au jury de la session du {session.date:%d/%m/%Y}",
     )
-    notifications.send_transmitted_after_commit(registration)
+    registration.dossier = dossier
+    registration.transmitted_at = timezone.now()
+    registration.transmitted_by = by
+    with written_files() as written:
+        # The file last; should anything fail from here, `written` removes it.
+        written.save(registration.bundle, f"dossier-{dossier.case_id}-{registration.pk}.pdf", pdf)
+        registration.save(update_fields=["dossier", "transmitted_at", "transmitted_by", "bundle"])
+        notifications.send_transmitted_after_commit(registration)
     return registration

@@ -6,7 +6,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from vaecos.jury.models import AcquiredBloc, BlocResult, Deliberation, DeliberationTransitionLog
+from vaecos.jury.models import (
+    AcquiredBloc,
+    BlocResult,
+    Deliberation,
+    DeliberationMember,
+    DeliberationTransitionLog,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -27,6 +33,14 @@ class ResultInline(admin.TabularInline):
     fields = ["activity", "validated", "votes_for", "votes_against", "casting_vote"]
 
 
+class PanelInline(admin.TabularInline):
+    model = DeliberationMember
+    extra = 0
+    can_delete = False
+    fields = ("user", "is_president", "qualified")
+    readonly_fields = fields
+
+
 class TransitionInline(admin.TabularInline):
     model = DeliberationTransitionLog
     extra = 0
@@ -40,7 +54,7 @@ class DeliberationAdmin(ReadOnly):
     list_display = ["__str__", "status", "outcome", "deliberated_at", "notified_at"]
     list_filter = ["status", "outcome"]
     list_select_related = ["registration__case__candidate", "registration__session"]
-    inlines = [ResultInline, TransitionInline]
+    inlines = [PanelInline, ResultInline, TransitionInline]
 
 
 @admin.register(AcquiredBloc)

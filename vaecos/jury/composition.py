@@ -2,11 +2,23 @@
 two members, at least one qualified for the certification, a president, and a balance between
 women and men (a warning, never a block)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from vaecos.accounts.models import Gender
+from vaecos.accounts.models import Gender, User
 from vaecos.cases.models import VaeCase
 from vaecos.evaluation.models import EvaluationSession, JuryMember
+
+
+class Seat(Protocol):
+    """A member as the checks read them: a seat on the session's jury (JuryMember) or a member
+    fixed on a deliberation when it was decided (DeliberationMember)."""
+
+    user: User
+    user_id: int
+    is_president: bool
+    qualified: bool
 
 
 @dataclass(frozen=True)
@@ -16,7 +28,7 @@ class Check:
     detail: str
 
 
-def _conflicts(members: list[JuryMember], case: VaeCase) -> Check | None:
+def _conflicts(members: Sequence[Seat], case: VaeCase) -> Check | None:
     """No member linked to the candidate or who coached them, as the sessions' module checks
     it (None if that check is not available)."""
     try:
@@ -31,10 +43,15 @@ def _conflicts(members: list[JuryMember], case: VaeCase) -> Check | None:
     )
 
 
-def composition_checks(session: EvaluationSession, case: VaeCase | None = None) -> list[Check]:
+def composition_checks(
+    session: EvaluationSession,
+    case: VaeCase | None = None,
+    members: Sequence[Seat] | None = None,
+) -> list[Check]:
     """Each rule, whether the jury meets it, and what was found; with `case`, the members'
-    links with that candidate too."""
-    members = list(JuryMember.objects.filter(session=session).select_related("user"))
+    links with that candidate too. `members`: the jury to check (the session's by default)."""
+    if members is None:
+        members = list(JuryMember.objects.filter(session=session).select_related("user"))
     count = len(members)
     qualified = sum(1 for m in members if m.qualified)
     presidents = [m for m in members if m.is_president]

@@ -7,18 +7,24 @@ nothing anyone wrote is ever parsed as markup. Callers hold the deliberation's l
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from vaecos.admissibility.letters import CIVILITY, PLACE, date_fr
 from vaecos.admissibility.validity import favourable_request
+from vaecos.cases.models import Coaching
 from vaecos.documents.engine import render_pdf
 from vaecos.documents.livret2 import blocks
-from vaecos.evaluation.models import EvaluationSession, JuryMember, Registration
-from vaecos.jury.composition import composition_checks
+from vaecos.evaluation.models import EvaluationSession, Registration
+from vaecos.jury.composition import Seat, composition_checks
 from vaecos.jury.models import Deliberation, Outcome
+
+logger = logging.getLogger(__name__)
 
 MINUTES_TEMPLATE = "jury_minutes.typ"
 RESULT_TEMPLATE = "jury_result.typ"
@@ -68,8 +74,11 @@ def _moment(value: Any) -> str:
     return f"{date_fr(local.date())} à {local:%H} h {local:%M}"
 
 
-def _jury(session: EvaluationSession) -> list[JuryMember]:
-    return list(JuryMember.objects.filter(session=session).select_related("user"))
+def _jury(deliberation: Deliberation) -> Sequence[Seat]:
+    """The members who deliberated (fixed at the decision), president first."""
+    from vaecos.jury.services import panel
+
+    return sorted(panel(deliberation), key=lambda m: (not m.is_president, m.user.last_name))
 
 
 def _que(name: str) -> str:
@@ -78,7 +87,7 @@ def _que(name: str) -> str:
     return f"qu'{name}" if elide else f"que {name}"
 
 
-def role(member: JuryMember) -> str:
+def role(member: Seat) -> str:
     if member.is_president:
         return "Présidente" if member.user.gender == "F" else "Président"
     return "Membre"
@@ -112,7 +121,7 @@ def minutes_data(deliberation: Deliberation) -> dict[str, Any]:
     session = registration.session
     version = registration.case.referentiel_version
     certification = version.certification
-    members = _jury(session)
+    members = _jury(deliberation)
     signatures = {s.member_id: s for s in deliberation.signatures.all()}  # type: ignore[attr-defined]
     president = next((m for m in members if m.is_president), None)
     body: list[dict[str, Any]] = [
@@ -146,7 +155,7 @@ def minutes_data(deliberation: Deliberation) -> dict[str, Any]:
             ["Règle", "Respectée", "Constat"],
             [
                 [c.label, "Oui" if c.ok else "Non — à signaler", c.detail]
-                for c in composition_checks(session, registration.case)
+                for c in composition_checks(session, registration.case, members)
             ],
             [2, 1, 1.5],
         ),
@@ -324,26 +333,41 @@ def _result_body(deliberation: Deliberation) -> tuple[str, list[dict[str, Any]]]
                 + (f" Votre recevabilité est valable jusqu'au {end}." if end else "")
             ),
         ]
-    next_steps = (
-        "Pour être évalué, inscrivez-vous à une prochaine session d'évaluation dans votre espace "
-        "sur la plateforme VAE COS ou contactez le certificateur"
-        + (f", tant que votre recevabilité est valable (jusqu'au {end})." if end else ".")
-    )
+    where = transmitter(registration)
+    next_steps = [
+        _p(
+            "Pour être évalué, inscrivez-vous à une prochaine session d'évaluation dans votre "
+            "espace sur la plateforme VAE COS ou contactez le certificateur"
+            + (f", tant que votre recevabilité est valable (jusqu'au {end})." if end else ".")
+        ),
+        _p(
+            "Votre Livret 2 reste finalisé : vous n'avez pas à le refaire. Une fois inscrit, "
+            f"{where} le transmettra au jury de la nouvelle session. Si vous souhaitez le "
+            "compléter d'ici là, rouvrez-le dans votre espace puis finalisez-le de nouveau."
+        ),
+    ]
     if outcome == Outcome.EXCUSED:
         return "Votre absence excusée à la session d'évaluation", [
             _p(
                 seen + "a constaté votre absence, que vous aviez excusée. Aucune décision n'a "
                 "été prise sur votre dossier : cette session ne vous est pas décomptée."
             ),
-            _p(next_steps + " Votre Livret 2 transmis reste valable pour cette nouvelle session."),
+            *next_steps,
         ]
     return "Votre absence à la session d'évaluation", [
         _p(
             seen + "a constaté votre absence. Aucune décision n'a pu être prise sur votre "
             "dossier en votre absence."
         ),
-        _p(next_steps),
+        *next_steps,
     ]
+
+
+def transmitter(registration: Registration) -> str:
+    """Who transmits the candidate's dossier to another session, as the letter says it."""
+    if registration.case.coaching == Coaching.INSTITUT_410:
+        return "votre accompagnateur de l'Institut 4.10"
+    return "le service certification"
 
 
 def _earlier_part(deliberation: Deliberation) -> list[dict[str, Any]]:
@@ -363,7 +387,7 @@ def _attestation(deliberation: Deliberation) -> dict[str, Any] | None:
     version = registration.case.referentiel_version
     certification = version.certification
     decided = date_fr(timezone.localdate(deliberation.deliberated_at or timezone.now()))
-    president = next((m for m in _jury(registration.session) if m.is_president), None)
+    president = next((m for m in _jury(deliberation) if m.is_president), None)
     rows = [
         [_bloc(r.activity), r.activity.title, decided]
         for r in _results(deliberation)
@@ -429,13 +453,32 @@ def result_letter_data(deliberation: Deliberation) -> dict[str, Any]:
     }
 
 
-def write_minutes(deliberation: Deliberation) -> None:
-    pdf = render_pdf(MINUTES_TEMPLATE, minutes_data(deliberation))
-    deliberation.minutes.save(f"proces-verbal-{deliberation.pk}.pdf", ContentFile(pdf), save=False)
-    deliberation.save(update_fields=["minutes"])
+def render(deliberation: Deliberation) -> tuple[bytes, bytes]:
+    """The procès-verbal and the result letter as PDF, nothing written yet. Raises
+    vaecos.documents.engine.RenderError if a template fails."""
+    minutes = render_pdf(MINUTES_TEMPLATE, minutes_data(deliberation))
+    letter = render_pdf(RESULT_TEMPLATE, result_letter_data(deliberation))
+    return minutes, letter
 
 
-def write_result_letter(deliberation: Deliberation) -> None:
-    pdf = render_pdf(RESULT_TEMPLATE, result_letter_data(deliberation))
-    deliberation.result_letter.save(f"decision-{deliberation.pk}.pdf", ContentFile(pdf), save=False)
-    deliberation.save(update_fields=["result_letter"])
+def store(deliberation: Deliberation, minutes: bytes, letter: bytes) -> None:
+    """Write both PDFs and record them on the deliberation. The caller does it last in its
+    transaction; if anything fails here, the files already written are removed, so that a
+    rolled back signature leaves nothing in storage."""
+    written: list[FieldFile] = []
+    try:
+        for field, name, pdf in (
+            (deliberation.minutes, f"proces-verbal-{deliberation.pk}.pdf", minutes),
+            (deliberation.result_letter, f"decision-{deliberation.pk}.pdf", letter),
+        ):
+            field.save(name, ContentFile(pdf), save=False)
+            written.append(field)
+        deliberation.save(update_fields=["minutes", "result_letter"])
+    except Exception:
+        for field in written:
+            try:
+                if field.name:
+                    field.storage.delete(field.name)
+            except OSError:  # pragma: no cover - nothing more to do than say it
+                logger.exception("Délibération %s : %s non supprimé", deliberation.pk, field.name)
+        raise

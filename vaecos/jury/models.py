@@ -53,6 +53,15 @@ class Deliberation(models.Model):
     result_letter = models.FileField(
         "lettre de résultat (PDF)", upload_to="jury/resultats/%Y/", blank=True
     )
+    # Who deliberated, fixed when the president records the decision: they, and only they,
+    # sign the procès-verbal, which lists them (a member added later neither signs nor appears).
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="DeliberationMember",
+        related_name="+",
+        blank=True,
+        verbose_name="membres ayant délibéré",
+    )
 
     class Meta:
         verbose_name = "délibération"
@@ -66,6 +75,29 @@ class Deliberation(models.Model):
 
     def __str__(self) -> str:
         return f"Délibération — {self.registration}"
+
+
+class DeliberationMember(models.Model):
+    """A member of the jury as they sat when the decision was recorded (role and qualification
+    included): the procès-verbal states this jury, whatever happens to the session's later."""
+
+    deliberation = models.ForeignKey(Deliberation, on_delete=models.CASCADE, related_name="panel")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_president = models.BooleanField("président du jury", default=False)
+    qualified = models.BooleanField("qualifié pour la certification", default=False)
+
+    class Meta:
+        verbose_name = "membre ayant délibéré"
+        verbose_name_plural = "membres ayant délibéré"
+        ordering = ["-is_president", "user__last_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation", "user"], name="deliberation_member_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.deliberation}"
 
 
 class DeliberationTransitionLog(models.Model):

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from vaecos.admissibility.validity import favourable_request
-from vaecos.jury.documents import candidate_name, session_line
+from vaecos.jury.documents import candidate_name, session_line, transmitter
 from vaecos.jury.models import Deliberation, Outcome
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def result_message(deliberation: Deliberation) -> EmailMessage | None:
                 ],
                 "competences_to_prove": deliberation.competences_to_prove,
                 "reasons": deliberation.reasons,
+                "transmitter": transmitter(registration),
             },
         )
     return EmailMessage(

@@ -1,11 +1,13 @@
 """Who may see and do what on the jury's pages (checked per object by every view).
 
-A jury member reaches a registration only through a seat on its session's jury, and only once
-the dossier has been transmitted. The certifier's staff read everything but write nothing; a
+A jury member reaches a registration only through a seat on its session's jury, only once the
+dossier has been transmitted, and never a candidate they may not sit for (they coached them or
+work in their organisation: Code du travail, art. D. 6412-6). The certifier's staff read everything but write nothing; a
 candidate reads their own notified decisions. Preparation notes are their author's alone.
 """
 
 from vaecos.accounts.models import Role, User
+from vaecos.evaluation.composition import conflict_reason
 from vaecos.evaluation.models import EvaluationSession, JuryMember, Registration
 from vaecos.jury.models import Deliberation
 
@@ -21,11 +23,21 @@ def seat(user: User, session: EvaluationSession) -> JuryMember | None:
     return JuryMember.objects.filter(session=session, user=user).first()
 
 
+def conflict(user: User, registration: Registration) -> str | None:
+    """Why this member may not sit for the registration's candidate (French), or None."""
+    if not user.is_authenticated or user.role != Role.JURY:
+        return None
+    return conflict_reason(user, registration.case)
+
+
 def can_read(user: User, registration: Registration) -> bool:
-    """The evaluation page, the grid (read-only for staff), the bundle and the PV."""
+    """The evaluation page, the grid (read-only for staff), the bundle and the PV: staff, and
+    the session's jury members except one in conflict with the candidate."""
     if not registration.is_transmitted:
         return False
-    return is_staff(user) or seat(user, registration.session) is not None
+    if is_staff(user):
+        return True
+    return seat(user, registration.session) is not None and conflict(user, registration) is None
 
 
 def is_candidate(user: User, deliberation: Deliberation) -> bool:

@@ -2,14 +2,23 @@
 blocs kept for good; each action a transaction holding the deliberation's lock.
 
 The deliberation is created on the first write (`_lock`), as are the grid's lines: reading the
-evaluation page never writes. Documents are written in the transaction that notifies; the
-e-mail to the candidate goes once it has committed (`notifications`).
+evaluation page never writes. A member in conflict with the candidate (D. 6412-6) does nothing
+for them, and a jury that breaks D. 6412-6 does not decide. The members who deliberated are
+fixed with the decision: they, and only they, sign. Until someone has signed, the president may
+take the decision back.
+
+The registration's status (evaluated, absent, excused) and, for an absent or excused candidate,
+the dossier's return to « final » (to be transmitted to another session) are recorded when the
+decision is notified, not when it is taken: a decision taken back leaves nothing to undo there.
+Documents are rendered first and written last in the transaction that notifies; the e-mail to
+the candidate goes once it has committed (`notifications`).
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -20,7 +29,10 @@ from vaecos.accounts.models import User
 from vaecos.admissibility.letters import date_fr
 from vaecos.admissibility.validity import refusal as admissibility_refusal
 from vaecos.cases.models import VaeCase
+from vaecos.documents.engine import RenderError
 from vaecos.dossiers.models import Dossier, DossierStatus
+from vaecos.dossiers.workflow import DOSSIER_WORKFLOW
+from vaecos.evaluation.composition import composition_report, conflict_reason, session_conflicts
 from vaecos.evaluation.models import JuryMember, Registration, RegistrationStatus
 from vaecos.evaluation.workflow import REGISTRATION_WORKFLOW
 from vaecos.jury import documents, notifications
@@ -30,14 +42,17 @@ from vaecos.jury.models import (
     BlocResult,
     BlocVote,
     Deliberation,
+    DeliberationMember,
     GridEntry,
     Outcome,
     PreparationNote,
     Signature,
 )
 from vaecos.jury.workflow import DELIBERATION_WORKFLOW
-from vaecos.referentiels.models import Activity
+from vaecos.referentiels.models import Activity, Certification
 from vaecos.utils.errors import ActionRefused
+
+logger = logging.getLogger(__name__)
 
 Status = Deliberation.Status
 
@@ -48,6 +63,16 @@ class JuryError(ActionRefused):
 
 class AlreadySigned(JuryError):
     pass
+
+
+class DocumentsFailed(JuryError):
+    """The PV or the result letter could not be produced: the signature is rolled back."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Le procès-verbal n'a pas pu être produit : rien n'a été enregistré, réessayez ou "
+            "prévenez l'équipe."
+        )
 
 
 def time_fr(moment: object) -> str:
@@ -84,13 +109,21 @@ def earlier_acquired(registration: Registration) -> dict[str, AcquiredBloc]:
     return {bloc.bloc_code: bloc for bloc in found}
 
 
+def bloc_key(activity: Activity, certification: Certification) -> str:
+    """The key a bloc is kept under on the candidate's record (AcquiredBloc.bloc_code): its
+    RNCP code, or the certification's code and the activity's number for a bloc without one.
+    The one key the record, the blocs to assess and a new attempt's exemptions all use."""
+    return activity.bloc_code or f"{certification.code}-{activity.roman}"
+
+
 def blocs_to_assess(registration: Registration) -> list[Activity]:
     """The blocs the jury assesses and votes on: the version's, less those already acquired."""
     acquired = earlier_acquired(registration)
-    activities = registration.case.referentiel_version.activities.prefetch_related(  # type: ignore[attr-defined]
+    version = registration.case.referentiel_version
+    activities = version.activities.prefetch_related(  # type: ignore[attr-defined]
         "competences"
     ).order_by("number")
-    return [a for a in activities if not (a.bloc_code and a.bloc_code in acquired)]
+    return [a for a in activities if bloc_key(a, version.certification) not in acquired]
 
 
 def acquired_blocs(candidate: User) -> list[AcquiredBloc]:
@@ -133,10 +166,40 @@ def _lock(registration: Registration) -> Deliberation:
 
 
 def _seat(registration: Registration, by: User) -> JuryMember:
+    """The member's seat for this candidate: on the session's jury, and not in conflict with
+    the candidate (D. 6412-6)."""
     seat = JuryMember.objects.filter(session_id=registration.session_id, user=by).first()
     if seat is None:
         raise JuryError("Vous ne siégez pas au jury de cette session.")
+    reason = conflict_reason(by, registration.case)
+    if reason:
+        raise JuryError(reason)
     return seat
+
+
+def panel(deliberation: Deliberation) -> list[JuryMember | DeliberationMember]:
+    """Who deliberates on the candidate: once the decision is recorded, the members fixed with
+    it (they sign, the PV lists them); before, the session's jury as it stands."""
+    if deliberation.pk is not None and deliberation.status != Status.DRAFT:
+        rows = deliberation.panel.select_related("user")  # type: ignore[attr-defined]
+        fixed: list[JuryMember | DeliberationMember] = list(rows)
+        if fixed:
+            return fixed
+    return list(
+        JuryMember.objects.filter(session_id=deliberation.registration.session_id).select_related(
+            "user"
+        )
+    )
+
+
+def decision_blockers(registration: Registration) -> list[str]:
+    """Why this jury may not decide on the candidate (Code du travail, art. D. 6412-6): the
+    session's jury breaks a rule (fewer than two members, nobody qualified, no president), or a
+    member may not sit for this candidate. A conflict with another candidate of the session
+    stops that candidate's decision, not this one's."""
+    session = registration.session
+    report = composition_report(session, with_conflicts=False)
+    return [*report.errors, *session_conflicts(session, registration.case)]
 
 
 def session_held(registration: Registration, today: datetime.date | None = None) -> bool:
@@ -405,18 +468,24 @@ def deliberation_decide(
         raise JuryError("Seul le président du jury peut prononcer la décision.")
     DELIBERATION_WORKFLOW.check(deliberation, "deliberate")
     _held(registration, "Pas encore de décision")
+    blockers = decision_blockers(registration)
+    if blockers:
+        raise JuryError(
+            "Le jury ne peut pas délibérer : sa composition ne respecte pas le Code du travail "
+            "(art. D. 6412-6). " + " ".join(blockers)
+        )
     if mode not in MODES:
         raise JuryError("Choisissez la décision : selon les votes, candidat absent ou excusé.")
     competences_to_prove = clean_text(competences_to_prove)
     reasons = clean_text(reasons)
     tallies: list[BlocTally] = []
+    members = list(
+        JuryMember.objects.filter(session_id=registration.session_id).select_related("user")
+    )
     if mode == "votes":
         blocs = blocs_to_assess(registration)
         if not blocs:
             raise JuryError("Tous les blocs de la certification sont déjà acquis par ce candidat.")
-        members = list(
-            JuryMember.objects.filter(session_id=registration.session_id).select_related("user")
-        )
         tallies = _tally(deliberation, blocs, members)
         outcome = _outcome(tallies)
         if outcome == Outcome.PARTIAL and not competences_to_prove:
@@ -430,9 +499,6 @@ def deliberation_decide(
     else:
         outcome = MODES[mode]
         competences_to_prove = ""
-    name, target = REGISTRATION_TRANSITIONS.get(outcome, ("evaluate", RegistrationStatus.EVALUATED))
-    if registration.status != target:
-        REGISTRATION_WORKFLOW.apply(registration, name, by=by)
     BlocResult.objects.filter(deliberation=deliberation).delete()
     BlocResult.objects.bulk_create(
         BlocResult(
@@ -452,7 +518,46 @@ def deliberation_decide(
     deliberation.deliberated_at = timezone.now()
     deliberation.deliberated_by = by
     deliberation.save()
+    # Who deliberated, as they sat: they sign, and only they.
+    DeliberationMember.objects.filter(deliberation=deliberation).delete()
+    DeliberationMember.objects.bulk_create(
+        DeliberationMember(
+            deliberation=deliberation,
+            user_id=m.user_id,
+            is_president=m.is_president,
+            qualified=m.qualified,
+        )
+        for m in members
+    )
     DELIBERATION_WORKFLOW.apply(deliberation, "deliberate", by=by, reason=Outcome(outcome).label)
+    return deliberation
+
+
+@transaction.atomic
+def deliberation_reopen(*, registration: Registration, by: User) -> Deliberation:
+    """The president takes the decision back before anyone has signed it (e.g. « absent »
+    recorded for « excusé »): back to draft, the decision per bloc and the members fixed with it
+    removed; the votes, the grid and the president's text stay."""
+    deliberation = _lock(registration)
+    seat = _seat(deliberation.registration, by)
+    if not seat.is_president:
+        raise JuryError("Seul le président du jury peut reprendre la délibération.")
+    previous = deliberation.get_outcome_display()
+    DELIBERATION_WORKFLOW.apply(
+        deliberation,
+        "reopen",
+        by=by,
+        reason=f"Décision reprise avant toute signature (elle était : {previous}).",
+    )
+    BlocResult.objects.filter(deliberation=deliberation).delete()
+    DeliberationMember.objects.filter(deliberation=deliberation).delete()
+    deliberation.outcome = ""
+    deliberation.casting_vote_used = False
+    deliberation.deliberated_at = None
+    deliberation.deliberated_by = None
+    deliberation.save(
+        update_fields=["outcome", "casting_vote_used", "deliberated_at", "deliberated_by"]
+    )
     return deliberation
 
 
@@ -479,50 +584,114 @@ def deliberation_sign(*, registration: Registration, by: User) -> Deliberation:
         if deliberation.status == Status.DRAFT:
             raise JuryError("Le président n'a pas encore prononcé la décision : rien à confirmer.")
         raise JuryError("Ce procès-verbal est déjà signé par tout le jury.")
+    signers = {m.user_id for m in panel(deliberation)}
+    if by.pk not in signers:
+        raise JuryError(
+            "Vous n'avez pas pris part à cette délibération : seuls les membres du jury qui ont "
+            "délibéré signent son procès-verbal."
+        )
     try:
         with transaction.atomic():
             Signature.objects.create(deliberation=deliberation, member=by)
     except IntegrityError:
         # Two clicks that passed the check together: the other one signed.
         raise _already(Signature.objects.get(deliberation=deliberation, member=by)) from None
-    jury = set(
-        JuryMember.objects.filter(session_id=deliberation.registration.session_id).values_list(
-            "user_id", flat=True
-        )
-    )
     signed = set(deliberation.signatures.values_list("member_id", flat=True))  # type: ignore[attr-defined]
-    if jury <= signed:
+    if signers <= signed:
         _complete(deliberation, by)
     return deliberation
 
 
 def _complete(deliberation: Deliberation, by: User) -> None:
-    now = timezone.now()
-    deliberation.signed_at = now
+    """Every member who deliberated has signed: sign, produce the documents, record the
+    outcome on the registration (and give an absent or excused candidate's dossier back), keep
+    the validated blocs, notify. Documents are rendered first and written last: if either fails
+    the caller's transaction rolls back and nothing is left behind."""
+    registration = deliberation.registration
+    deliberation.signed_at = timezone.now()
     deliberation.save(update_fields=["signed_at"])
-    DELIBERATION_WORKFLOW.apply(deliberation, "sign", by=by, reason="Signé par tout le jury")
-    documents.write_minutes(deliberation)
-    documents.write_result_letter(deliberation)
+    DELIBERATION_WORKFLOW.apply(
+        deliberation, "sign", by=by, reason="Signé par tous les membres ayant délibéré"
+    )
+    try:
+        minutes, letter = documents.render(deliberation)
+    except RenderError:
+        logger.exception(
+            "Délibération %s : les documents n'ont pas pu être produits", deliberation.pk
+        )
+        raise DocumentsFailed() from None
+    _record_outcome(registration, deliberation, by)
     _keep_validated_blocs(deliberation)
+    if deliberation.outcome in (Outcome.ABSENT, Outcome.EXCUSED):
+        _release_dossier(registration, deliberation, by)
     deliberation.notified_at = timezone.now()
     deliberation.save(update_fields=["notified_at"])
     DELIBERATION_WORKFLOW.apply(deliberation, "notify", by=by)
+    try:
+        documents.store(deliberation, minutes, letter)
+    except OSError:
+        logger.exception(
+            "Délibération %s : les documents n'ont pas pu être écrits", deliberation.pk
+        )
+        raise DocumentsFailed() from None
     notifications.send_result_after_commit(deliberation)
+
+
+def _record_outcome(registration: Registration, deliberation: Deliberation, by: User) -> None:
+    """The registration becomes evaluated, absent or excused (logged by its own workflow)."""
+    name, target = REGISTRATION_TRANSITIONS.get(
+        deliberation.outcome, ("evaluate", RegistrationStatus.EVALUATED)
+    )
+    if registration.status != target:
+        REGISTRATION_WORKFLOW.apply(
+            registration,
+            name,
+            by=by,
+            reason=f"Décision du jury : {deliberation.get_outcome_display()}",
+        )
+
+
+def _release_dossier(registration: Registration, deliberation: Deliberation, by: User) -> None:
+    """The candidate was absent or excused: their transmitted Livret 2 is final again, to be
+    transmitted to another session's jury."""
+    if registration.dossier_id is None:
+        return
+    # Not dossiers.services._lock: it refuses a dossier that is no longer editable, as a
+    # transmitted one is.
+    dossier = Dossier.objects.select_for_update().get(pk=registration.dossier_id)
+    if dossier.status != DossierStatus.TRANSMITTED:
+        logger.warning(
+            "Délibération %s : le dossier %s n'est plus « transmis » (%s), rien à rendre",
+            deliberation.pk,
+            dossier.pk,
+            dossier.status,
+        )
+        return
+    who = "excusé" if deliberation.outcome == Outcome.EXCUSED else "absent"
+    DOSSIER_WORKFLOW.apply(
+        dossier,
+        "release",
+        by=by,
+        reason=f"Candidat {who} à la session du {date_fr(registration.session.date)}",
+    )
 
 
 def _keep_validated_blocs(deliberation: Deliberation) -> None:
     """Each validated bloc joins the candidate's record for good; a bloc already there keeps
     its first date."""
     case = deliberation.registration.case
+    certification = case.referentiel_version.certification
     on = timezone.localdate(deliberation.deliberated_at or timezone.now())
     for result in deliberation.results.filter(validated=True).select_related("activity"):  # type: ignore[attr-defined]
-        activity = result.activity
         AcquiredBloc.objects.get_or_create(
             candidate_id=case.candidate_id,
-            certification_id=case.referentiel_version.certification_id,
-            bloc_code=activity.bloc_code
-            or f"{case.referentiel_version.certification.code}-{activity.roman}",
-            defaults={"activity": activity, "deliberation": deliberation, "acquired_on": on},
+            certification_id=certification.pk,
+            bloc_code=bloc_key(result.activity, certification),
+            defaults={
+                "activity": result.activity,
+                "deliberation": deliberation,
+                "acquired_on": on,
+            },
         )
 
 
@@ -567,12 +736,18 @@ def new_attempt(*, case: VaeCase, by: User) -> Dossier:
     if refusal:
         raise JuryError(refusal)
     dossier = dossier_open(case=case, by=by)
-    codes = AcquiredBloc.objects.filter(
-        candidate_id=case.candidate_id,
-        certification_id=case.referentiel_version.certification_id,
-    ).values_list("bloc_code", flat=True)
+    certification = case.referentiel_version.certification
+    codes = set(
+        AcquiredBloc.objects.filter(
+            candidate_id=case.candidate_id, certification_id=certification.pk
+        ).values_list("bloc_code", flat=True)
+    )
     dossier.exempt_activities.set(
-        case.referentiel_version.activities.filter(bloc_code__in=list(codes))  # type: ignore[attr-defined]
+        [
+            a
+            for a in case.referentiel_version.activities.all()  # type: ignore[attr-defined]
+            if bloc_key(a, certification) in codes
+        ]
     )
     assert dossier.status == DossierStatus.IN_PROGRESS
     return dossier

@@ -118,7 +118,7 @@ class MemberAddForm(forms.Form):
         required=False,
         help_text="Titulaire de la certification ou professionnel expérimenté du métier.",
     )
-    is_president = forms.BooleanField(label="Président du jury", required=False)
+    is_president = forms.BooleanField(label="Président(e) du jury", required=False)
 
     def __init__(self, *args: Any, session: EvaluationSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -115,24 +115,38 @@ def session_list(http: HttpRequest) -> HttpResponse:
     )
 
 
+def _updated_message(updated: sessions.SessionUpdated) -> str:
+    count = len(updated.reconvened)
+    if not count:
+        return "Session modifiée."
+    plural = "s" if count > 1 else ""
+    return (
+        f"Session modifiée : {count} candidat{plural} convoqué{plural} reçoi"
+        f"{'vent' if count > 1 else 't'} la nouvelle convocation par courriel."
+    )
+
+
 def _session_form(http: HttpRequest, instance: EvaluationSession | None) -> HttpResponse:
+    # The form writes the values typed into the instance: keep the date the session still has.
+    current_date = instance.date if instance is not None else None
     form = forms.SessionForm(http.POST or None, instance=instance)
     if http.method == "POST" and form.is_valid():
         session = form.save(commit=False)
-        if instance is None:
-            action: Callable[[], Any] = lambda: sessions.session_create(  # noqa: E731
-                session=session, by=_user(http)
-            )
-            done = "Session créée."
+        try:
+            if instance is None:
+                sessions.session_create(session=session, by=_user(http))
+                done = "Session créée."
+            else:
+                done = _updated_message(sessions.session_update(session=session, by=_user(http)))
+        except ActionRefused as exc:
+            messages.error(http, exc.message)
         else:
-            action = lambda: sessions.session_update(session=session, by=_user(http))  # noqa: E731
-            done = "Session modifiée."
-        if _act(http, action, done):
+            messages.success(http, done)
             return redirect("evaluation:detail", session.pk)
     return render(
         http,
         "evaluation/session_form.html",
-        {"form": form, "session": instance},
+        {"form": form, "session": instance, "current_date": current_date},
         status=400 if form.errors else 200,
     )
 
@@ -331,7 +345,8 @@ def mine(http: HttpRequest) -> HttpResponse:
                 "open": open_sessions,
                 "admissibility": admissibility_refusal(case, today),
                 "pending": registrations.pending_elsewhere(case, None, today),
-                "transmits_for": transmits_for(case),
+                "closed": registrations.total_validation(case),
+                "transmits_for": transmits_for(case, to_candidate=True),
             }
         )
     return render(http, "evaluation/mine.html", {"items": items, "today": today})
@@ -420,7 +435,8 @@ def _int(value: str | None) -> int | None:
 @require_http_methods(["GET", "POST"])
 def transmit(http: HttpRequest, dossier_pk: int) -> HttpResponse:
     """The coach of an Institut 4.10 candidate, or staff for every other candidate, checks the
-    conditions and transmits the final Livret 2 to a session's jury."""
+    conditions and transmits the final Livret 2 to a session's jury. Staff also see the page of
+    an Institut 4.10 candidate who has no coach yet: it tells them to assign one."""
     user = _user(http)
     dossier = (
         Dossier.objects.select_related(
@@ -432,9 +448,13 @@ def transmit(http: HttpRequest, dossier_pk: int) -> HttpResponse:
         .filter(pk=dossier_pk)
         .first()
     )
-    if dossier is None or not may_transmit(user, dossier.case):
+    if dossier is None:
         raise Http404("Dossier introuvable.")
     case = dossier.case
+    allowed = may_transmit(user, case)
+    awaits_coach = is_staff(user) and transmission.awaits_coach(case)
+    if not allowed and not awaits_coach:
+        raise Http404("Dossier introuvable.")
     today = timezone.localdate()
     choices = (
         registrations.matching_sessions(case)
@@ -456,21 +476,30 @@ def transmit(http: HttpRequest, dossier_pk: int) -> HttpResponse:
         ):
             return redirect("evaluation:transmit", dossier.pk)
         return redirect(f"{http.path}?session={session.pk}")
+    # A dossier goes back to « finalisé » when its candidate was absent or excused: its earlier
+    # transmission is then history, and it may be transmitted again.
     transmitted = (
         Registration.objects.filter(dossier=dossier, transmitted_at__isnull=False)
         .select_related("session")
+        .order_by("-transmitted_at", "-pk")
         .first()
+        if dossier.status == DossierStatus.TRANSMITTED
+        else None
     )
     pending = registrations.pending_elsewhere(case, None, today)
     wanted = _int(http.GET.get("session"))
     chosen = choices.filter(pk=wanted).first() if wanted else None
-    nexts = transmission.next_sessions(case, today)
+    # Other sessions are worth offering only when the dossier itself is ready: when it is not
+    # final, or not this user's to transmit, no other session would take it either.
+    about_dossier = transmission.dossier_conditions(dossier, user)
+    ready = transmitted is None and all(c.ok for c in about_dossier)
+    nexts = transmission.next_sessions(case, today) if ready else []
     if chosen is None and pending is not None and pending.transmitted_at is None:
         chosen = choices.filter(pk=pending.session_id).first()
     if chosen is None and wanted is None and nexts:
         chosen = nexts[0]
-    conditions = transmission.transmission_conditions(dossier, chosen, user, today=today)
-    too_late = any(c.key == "delay" and not c.ok for c in conditions)
+    about_session = transmission.session_conditions(dossier, chosen, today=today)
+    conditions = about_dossier + about_session
     return render(
         http,
         "evaluation/transmit.html",
@@ -478,7 +507,6 @@ def transmit(http: HttpRequest, dossier_pk: int) -> HttpResponse:
             "dossier": dossier,
             "case": case,
             "transmitted": transmitted,
-            "final": dossier.status == DossierStatus.FINAL,
             "chosen": chosen,
             "conditions": conditions,
             "all_ok": chosen is not None and all(c.ok for c in conditions),
@@ -486,8 +514,10 @@ def transmit(http: HttpRequest, dossier_pk: int) -> HttpResponse:
                 initial={"session": chosen.pk if chosen else None}, sessions=choices
             ),
             "has_choices": choices.exists(),
-            "too_late": too_late,
+            "offer_next": ready and (chosen is None or not all(c.ok for c in about_session)),
             "next_sessions": nexts,
+            "may_transmit": allowed,
+            "awaits_coach": awaits_coach,
             "staff": is_staff(user),
         },
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("candidat/<int:pk>/notes/", views.notes_save, name="notes_save"),
     path("candidat/<int:pk>/vote/", views.vote, name="vote"),
     path("candidat/<int:pk>/deliberer/", views.deliberate, name="deliberate"),
+    path("candidat/<int:pk>/reprendre/", views.reopen, name="reopen"),
     path("candidat/<int:pk>/confirmer/", views.sign, name="sign"),
     path("candidat/<int:pk>/dossier.pdf", views.bundle, name="bundle"),
     path("candidat/<int:pk>/proces-verbal.pdf", views.minutes, name="minutes"),

@@ -107,7 +107,15 @@ def session(http: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for registration in registrations:
         deliberation = getattr(registration, "deliberation", None)
-        rows.append({"registration": registration, "deliberation": deliberation})
+        rows.append(
+            {
+                "registration": registration,
+                "deliberation": deliberation,
+                # A member in conflict with the candidate (D. 6412-6) is told why they do not
+                # reach the candidate's page.
+                "conflict": permissions.conflict(user, registration) or "",
+            }
+        )
     jury = JuryMember.objects.filter(session=found).select_related("user")
     return render(
         http,
@@ -232,15 +240,22 @@ def _page(
     signatures = (
         {s.member_id: s for s in deliberation.signatures.all()} if deliberation.pk else {}  # type: ignore[attr-defined]
     )
+    # Who signs: the members who deliberated, fixed with the decision.
+    signers = [] if draft else services.panel(deliberation)
+    signer = any(m.user_id == user.pk for m in signers)
     is_president = bool(seat and seat.is_president)
     tallies: list[services.BlocTally] = []
     preview = ""
     if is_president and draft:
         tallies, preview = services.tally_preview(registration)
+    # Why this jury may not decide (D. 6412-6), shown next to the decision form.
+    blockers = services.decision_blockers(registration) if draft else []
     decision = decision or {
         "mode": "votes",
-        "competences_to_prove": services.competences_prefill(deliberation),
-        "reasons": "",
+        # After a decision taken back, the president's text is still there.
+        "competences_to_prove": deliberation.competences_to_prove
+        or services.competences_prefill(deliberation),
+        "reasons": deliberation.reasons,
     }
     note = services.note_of(registration, user) if seat else None
     results = (
@@ -272,6 +287,17 @@ def _page(
             }
             for m in members
         ],
+        "signers": [{"member": m, "signature": signatures.get(m.user_id)} for m in signers],
+        "can_sign": bool(
+            seat and signer and deliberation.status == Deliberation.Status.DELIBERATED
+        ),
+        "late": bool(seat and signers and not signer),
+        "can_reopen": bool(
+            is_president
+            and deliberation.status == Deliberation.Status.DELIBERATED
+            and not signatures
+        ),
+        "blockers": blockers,
         "bloc_count": len(blocs),
         "my_signature": signatures.get(user.pk),
         "tallies": tallies,
@@ -406,6 +432,19 @@ def deliberate(http: HttpRequest, pk: int) -> HttpResponse:
         http,
         f"Décision enregistrée : {deliberation.get_outcome_display()}. Chaque membre du jury "
         "confirme maintenant le procès-verbal.",
+    )
+    return redirect("jury:candidate", registration.pk)
+
+
+@login_required
+@require_POST
+def reopen(http: HttpRequest, pk: int) -> HttpResponse:
+    registration, _ = _member(http, pk)
+    _act(
+        http,
+        lambda: services.deliberation_reopen(registration=registration, by=_user(http)),
+        "La décision est reprise : la délibération est de nouveau en préparation. Corrigez-la "
+        "puis prononcez-la de nouveau.",
     )
     return redirect("jury:candidate", registration.pk)
 

@@ -326,7 +326,9 @@ def test_a_candidate_goes_from_coaching_to_a_signed_partial_validation(
     # before): the server's clock moves to 8:30 that morning and goes on from there. Sessions
     # opened before have expired by then, as they would.
     real_now = timezone.now
-    oral_morning = timezone.make_aware(datetime.datetime.combine(session.date, datetime.time(8, 30)))
+    oral_morning = timezone.make_aware(
+        datetime.datetime.combine(session.date, datetime.time(8, 30))
+    )
     offset = oral_morning - real_now()
     monkeypatch.setattr(timezone, "now", lambda: real_now() + offset)
 

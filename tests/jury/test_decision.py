@@ -183,7 +183,7 @@ def test_only_the_president_decides(registration, president, member):
 def test_deciding_twice_is_refused(registration, president):
     decide(registration, president, mode="absent")
 
-    with pytest.raises(ActionRefused, match="Délibéré"):
+    with pytest.raises(ActionRefused, match="Délibérée"):
         decide(registration, president, mode="excuse")
 
 

@@ -31,9 +31,9 @@ class Assessment(models.TextChoices):
 class Deliberation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "brouillon", "En préparation"
-        DELIBERATED = "delibere", "Délibéré"
-        SIGNED = "signe", "Signé"
-        NOTIFIED = "notifie", "Notifié"
+        DELIBERATED = "delibere", "Délibérée"
+        SIGNED = "signe", "Signée"
+        NOTIFIED = "notifie", "Notifiée"
 
     registration = models.OneToOneField(
         Registration, on_delete=models.PROTECT, related_name="deliberation"

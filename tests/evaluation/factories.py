@@ -41,23 +41,12 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 def favourable_case(referentiel, candidate=None, *, validity_end=None, **case_kwargs) -> VaeCase:
     """A case whose admissibility is favourable (valid 18 months from today unless told),
     with its Livret 2 opened."""
-    today = timezone.localdate()
     dossier = dossier_for(referentiel, candidate=candidate)
     case = dossier.case
     for name, value in case_kwargs.items():
         setattr(case, name, value)
     case.save()
-    request = AdmissibilityRequestFactory(
-        case=case,
-        filled=True,
-        status=Status.FAVOURABLE,
-        submitted_at=timezone.now(),
-        complete_on=today,
-        decision_due=today,
-        decided_on=today,
-        validity_end=validity_end or today + datetime.timedelta(days=540),
-    )
-    ExperienceFactory(request=request)
+    favourable_for(case, validity_end=validity_end)
     return case
 
 

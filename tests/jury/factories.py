@@ -3,21 +3,17 @@
 The transmission itself belongs to vaecos.evaluation; here a registration is set as
 transmitted directly (dossier, transmitted_at and a small PDF as the frozen bundle)."""
 
-import datetime
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from tests.admissibility.factories import AdmissibilityRequestFactory
-from tests.dossiers.factories import dossier_for
 from tests.evaluation.factories import (
     EvaluationSessionFactory,
     JuryMemberFactory,
     RegistrationFactory,
+    favourable_case,
 )
 from tests.files import pdf_bytes
-from vaecos.admissibility.models import Status
-from vaecos.cases.models import VaeCase
 from vaecos.dossiers.models import DossierStatus
 from vaecos.evaluation.models import EvaluationSession, JuryMember, Registration
 from vaecos.jury import services
@@ -47,23 +43,6 @@ def jury_session(referentiel, *, members: int = 2, **session_kwargs):
             )
         )
     return session, jury
-
-
-def favourable_case(referentiel, candidate=None, *, validity_end=None) -> VaeCase:
-    """A case with a favourable admissibility (valid 18 months unless told) and its Livret 2."""
-    today = timezone.localdate()
-    case = dossier_for(referentiel, candidate=candidate).case
-    AdmissibilityRequestFactory(
-        case=case,
-        filled=True,
-        status=Status.FAVOURABLE,
-        submitted_at=timezone.now(),
-        complete_on=today,
-        decision_due=today,
-        decided_on=today,
-        validity_end=validity_end or today + datetime.timedelta(days=540),
-    )
-    return case
 
 
 def transmitted(referentiel, session: EvaluationSession, candidate=None) -> Registration:

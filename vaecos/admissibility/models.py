@@ -7,6 +7,7 @@ from django.db import models
 
 from vaecos.cases.models import VaeCase
 from vaecos.referentiels.models import Activity
+from vaecos.utils.models import TransitionLog
 
 
 class Nature(models.TextChoices):
@@ -222,25 +223,15 @@ class GapAnalysis(models.Model):
         return f"{self.activity.roman} : {self.get_coverage_display()}"
 
 
-class AdmissibilityTransitionLog(models.Model):
+class AdmissibilityTransitionLog(TransitionLog):
     subject = models.ForeignKey(
         AdmissibilityRequest, on_delete=models.RESTRICT, related_name="transitions"
     )
-    transition = models.CharField(max_length=50)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20)
-    # None: the platform itself (the scheduled silence-means-yes and expiry checks).
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "changement de statut de la demande"
         verbose_name_plural = "changements de statut des demandes"
         ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.transition} : {self.from_state or '—'} → {self.to_state}"
 
 
 def letter_path(instance: "Letter", filename: str) -> str:

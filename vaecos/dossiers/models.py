@@ -7,6 +7,7 @@ from django.db import models
 
 from vaecos.cases.models import VaeCase
 from vaecos.referentiels.models import Activity, Branch, Competence, ReferentielVersion
+from vaecos.utils.models import TransitionLog
 
 
 class DossierStatus(models.TextChoices):
@@ -61,22 +62,13 @@ class Dossier(models.Model):
         return self.status == DossierStatus.IN_PROGRESS
 
 
-class DossierTransitionLog(models.Model):
+class DossierTransitionLog(TransitionLog):
     subject = models.ForeignKey(Dossier, on_delete=models.RESTRICT, related_name="transitions")
-    transition = models.CharField(max_length=50)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "changement de statut du Livret 2"
         verbose_name_plural = "changements de statut du Livret 2"
         ordering = ["at"]
-
-    def __str__(self) -> str:
-        return f"{self.transition} : {self.from_state or '—'} → {self.to_state}"
 
 
 class ContextMode(models.TextChoices):

@@ -14,6 +14,7 @@ from django.db import models
 from vaecos.cases.models import VaeCase
 from vaecos.dossiers.models import Dossier
 from vaecos.referentiels.models import Branch, ReferentielVersion
+from vaecos.utils.models import TransitionLog
 
 
 class EvaluationSession(models.Model):
@@ -140,22 +141,13 @@ class Registration(models.Model):
         return self.transmitted_at is not None
 
 
-class RegistrationTransitionLog(models.Model):
+class RegistrationTransitionLog(TransitionLog):
     subject = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField(max_length=50)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "changement de statut d'une inscription"
         verbose_name_plural = "changements de statut des inscriptions"
         ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.transition} : {self.from_state or '—'} → {self.to_state}"
 
 
 class JuryMember(models.Model):

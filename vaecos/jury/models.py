@@ -11,6 +11,7 @@ from django.db import models
 
 from vaecos.evaluation.models import Registration
 from vaecos.referentiels.models import Activity, Certification, Competence
+from vaecos.utils.models import TransitionLog
 
 
 class Outcome(models.TextChoices):
@@ -100,22 +101,13 @@ class DeliberationMember(models.Model):
         return f"{self.user} — {self.deliberation}"
 
 
-class DeliberationTransitionLog(models.Model):
+class DeliberationTransitionLog(TransitionLog):
     subject = models.ForeignKey(Deliberation, on_delete=models.CASCADE, related_name="transitions")
-    transition = models.CharField(max_length=50)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "changement de statut d'une délibération"
         verbose_name_plural = "changements de statut des délibérations"
         ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.transition} : {self.from_state or '—'} → {self.to_state}"
 
 
 class GridEntry(models.Model):

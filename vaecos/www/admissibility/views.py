@@ -27,6 +27,7 @@ from vaecos.deadlines import AT_RISK_DAYS, days_left
 from vaecos.deadlines import status as deadline_status
 from vaecos.dossiers.uploads import clean_name
 from vaecos.utils.errors import ActionRefused
+from vaecos.www.actions import act as _act
 from vaecos.www.admissibility import forms
 from vaecos.www.downloads import stored_file
 
@@ -341,16 +342,6 @@ def queue(http: HttpRequest) -> HttpResponse:
             "at_risk_days": AT_RISK_DAYS,
         },
     )
-
-
-def _act(http: HttpRequest, action: Any, success: str) -> bool:
-    try:
-        action()
-    except ActionRefused as exc:
-        messages.error(http, exc.message)
-        return False
-    messages.success(http, success)
-    return True
 
 
 @login_required

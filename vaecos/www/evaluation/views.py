@@ -3,7 +3,6 @@ may do what (404 for anyone else), call the domain, and turn a refusal into a Fr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -28,6 +27,7 @@ from vaecos.evaluation.permissions import (
     transmits_for,
 )
 from vaecos.utils.errors import ActionRefused
+from vaecos.www.actions import act as _act
 from vaecos.www.downloads import stored_file
 from vaecos.www.evaluation import forms
 
@@ -39,16 +39,6 @@ def _user(http: HttpRequest) -> User:
 def _staff(http: HttpRequest) -> None:
     if not is_staff(_user(http)):
         raise Http404("Page introuvable.")
-
-
-def _act(http: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    try:
-        action()
-    except ActionRefused as exc:
-        messages.error(http, exc.message)
-        return False
-    messages.success(http, success)
-    return True
 
 
 def _jury() -> Prefetch:

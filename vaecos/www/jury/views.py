@@ -23,6 +23,7 @@ from vaecos.jury.models import Assessment, BlocVote, Deliberation, GridEntry, Ou
 from vaecos.jury.services import GridChange, GridConflict, line_digest
 from vaecos.referentiels.models import Activity, Competence
 from vaecos.utils.errors import ActionRefused
+from vaecos.www.actions import act as _act
 from vaecos.www.downloads import stored_file
 
 
@@ -314,16 +315,6 @@ def _page(
 @require_GET
 def candidate(http: HttpRequest, pk: int) -> HttpResponse:
     return _page(http, _registration(http, pk))
-
-
-def _act(http: HttpRequest, action: Any, success: str) -> bool:
-    try:
-        action()
-    except ActionRefused as exc:
-        messages.error(http, exc.message)
-        return False
-    messages.success(http, success)
-    return True
 
 
 def _version(raw: str | None) -> int:

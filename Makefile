@@ -59,7 +59,7 @@ setup: $(VENV)/.runtime node_modules/.installed
 # reach it too: a second signal would make it abandon that task. (--no-reload: the reloader
 # would kill that task as well; restart make run after changing code.)
 run: setup
-	@echo "Plateforme sur http://$(HOST):$(PORT) — comptes de démonstration : candidat@demo.test, accompagnateur@demo.test, instructeur@demo.test, jury@demo.test, admin@demo.test (mot de passe : demo, ou DEMO_PASSWORD)"
+	@echo "Plateforme sur http://$(HOST):$(PORT) — comptes de démonstration : candidat@demo.test, accompagnateur@demo.test, instructeur@demo.test, jury@demo.test, jury2@demo.test, admin@demo.test (mot de passe : demo, ou DEMO_PASSWORD)"
 	trap 'kill $$worker $$checks 2>/dev/null; wait' EXIT; \
 	setsid $(VPY) manage.py db_worker --no-reload & worker=$$!; \
 	$(VPY) manage.py admissibility_checks --enqueue --every & checks=$$!; \

@@ -3,7 +3,6 @@
 The transmission itself belongs to vaecos.evaluation; here a registration is set as
 transmitted directly (dossier, transmitted_at and a small PDF as the frozen bundle)."""
 
-
 from django.core.files.base import ContentFile
 from django.utils import timezone
 

@@ -239,3 +239,32 @@ def test_keyboard_only_writing(live_server, page, demo):
     assert delay < 500, f"Enregistré {delay:.0f} ms après la sortie du champ."
     situation.refresh_from_db()
     assert situation.rationale == text
+
+
+def test_axe_coaching_sessions_and_jury_pages(live_server, new_context, demo):
+    """The pages of coaching, sessions and the jury that the end-to-end flow does not audit."""
+    case = demo["case"]
+    dossier = demo["dossier"]
+    session = demo["session"]
+    pages = {
+        CANDIDATE: [
+            f"/accompagnement/declaration/{case.pk}/",
+            "/sessions/mes-sessions/",
+            "/jury/mes-resultats/",
+        ],
+        "accompagnateur@demo.test": ["/accompagnement/", f"/accompagnement/livret2/{dossier.pk}/"],
+        "instructeur@demo.test": [
+            "/accompagnement/attributions/",
+            f"/accompagnement/attributions/{case.pk}/",
+            "/sessions/",
+            "/sessions/nouvelle/",
+            f"/sessions/{session.pk}/",
+            f"/sessions/{session.pk}/modifier/",
+            "/jury/",
+        ],
+        "jury@demo.test": ["/jury/", f"/jury/session/{session.pk}/"],
+    }
+    for email, paths in pages.items():
+        page = new_context().new_page()
+        sign_in(page, live_server.url, email)
+        _audit(page, live_server.url, paths)

@@ -332,3 +332,17 @@ def test_withdraw_sees_a_transmission_that_committed_while_it_waited(monkeypatch
         registrations.withdraw(registration=registration, by=case.candidate)
 
     assert Registration.objects.filter(pk=registration.pk).exists()
+
+
+def test_the_candidate_is_told_of_the_registration_after_commit(
+    case, session, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registrations.register(case=case, session=session, by=case.candidate, today=TODAY)
+
+    [mail] = mailoutbox
+    assert mail.to == [case.candidate.email]
+    assert mail.subject == "Inscription à la session d'évaluation du 15/06/2027"
+    # One month before 15 June: the dossier must reach the jury by 15 May.
+    assert "au plus tard le 15/05/2027" in mail.body
+    assert "service certification" in mail.body

@@ -143,6 +143,35 @@ def send_convocation(pk: int, updated: bool = False) -> bool:
     )
 
 
+def send_registered(pk: int) -> bool:
+    """The candidate is told of their registration, whoever registered them."""
+    from vaecos.cases.models import Coaching
+    from vaecos.deadlines import apply_rule
+
+    registration = _registration(pk)
+    if registration is None:
+        return False
+    session = registration.session
+    latest = apply_rule("TRANSMISSION_LATEST", session.date)
+    if registration.case.coaching == Coaching.INSTITUT_410:
+        who = "Votre accompagnateur de l'Institut 4.10 le transmet quand il est finalisé."
+    else:
+        who = "Le service certification de l'Ucanss le transmet quand il est finalisé."
+    return _send(
+        registration,
+        subject=f"Inscription à la session d'évaluation du {session.date:%d/%m/%Y}",
+        template="evaluation/emails/registered.txt",
+        to=[registration.case.candidate.email],
+        latest=latest.strftime("%d/%m/%Y"),
+        who_transmits=who,
+    )
+
+
+def send_registered_after_commit(registration: Registration) -> None:
+    pk = registration.pk
+    transaction.on_commit(lambda: send_registered(pk), robust=True)
+
+
 def send_reminder(pk: int) -> bool:
     registration = _registration(pk)
     if registration is None:

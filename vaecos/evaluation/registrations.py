@@ -20,6 +20,7 @@ from vaecos.accounts.models import User
 from vaecos.admissibility.validity import refusal as admissibility_refusal
 from vaecos.cases.models import VaeCase
 from vaecos.deadlines import apply_rule
+from vaecos.evaluation import notifications
 from vaecos.evaluation.composition import session_conflicts
 from vaecos.evaluation.errors import EvaluationError, RegistrationRefused
 from vaecos.evaluation.models import (
@@ -248,7 +249,9 @@ def register(
     reasons = registration_refusals(case, session, today=today)
     if reasons:
         raise RegistrationRefused(reasons)
-    return create_registration(case=case, session=session, by=by)
+    registration = create_registration(case=case, session=session, by=by)
+    notifications.send_registered_after_commit(registration)
+    return registration
 
 
 @transaction.atomic

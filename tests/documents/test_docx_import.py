@@ -675,13 +675,23 @@ def test_round_trip_of_a_complete_dossier_with_tricky_text(referentiel):
 
 def test_round_trip_of_the_demo_dossier(referentiel):
     load_demo()
-    dossier = Dossier.objects.get()
+    dossier = Dossier.objects.get(case__candidate__email="candidat@demo.test")
 
     plan = round_trip(dossier)
 
     assert plan.unplaced == []
     assert comparable(plan) == expected_from(dossier)
     assert plan.situations[0].parts["actions"].startswith("- Je lui ai expliqué")
+
+
+def test_round_trip_of_the_demo_dossier_transmitted_to_the_jury(referentiel):
+    load_demo()
+    dossier = Dossier.objects.get(case__candidate__email="lucas.bernard@demo.test")
+
+    plan = round_trip(dossier)
+
+    assert plan.unplaced == []
+    assert comparable(plan) == expected_from(dossier)
 
 
 def test_round_trip_of_an_empty_dossier(dossier):

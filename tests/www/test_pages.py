@@ -286,20 +286,20 @@ def test_demo_password_comes_from_the_settings(referentiel, settings):
 def test_loading_the_demo_twice_changes_nothing(referentiel):
     load_demo()
     first = demo_counts()
-    dossier = Dossier.objects.get()
+    dossier = Dossier.objects.get(case__candidate__email="candidat@demo.test")
     texts = list(Situation.objects.order_by("pk").values_list("title", "description"))
 
     again = load_demo()
 
     assert again["created"] is False
     assert demo_counts() == first
-    assert Dossier.objects.get().pk == dossier.pk
+    assert Dossier.objects.get(case__candidate__email="candidat@demo.test").pk == dossier.pk
     assert list(Situation.objects.order_by("pk").values_list("title", "description")) == texts
 
 
 def test_loading_the_demo_again_keeps_what_the_candidate_wrote(referentiel):
     load_demo()
-    dossier = Dossier.objects.get()
+    dossier = Dossier.objects.get(case__candidate__email="candidat@demo.test")
     candidate = User.objects.get(email="candidat@demo.test")
     services.field_save(
         dossier=dossier,
@@ -311,13 +311,16 @@ def test_loading_the_demo_again_keeps_what_the_candidate_wrote(referentiel):
 
     load_demo()
 
-    assert Dossier.objects.get().context == "Mon contexte, réécrit."
+    assert (
+        Dossier.objects.get(case__candidate__email="candidat@demo.test").context
+        == "Mon contexte, réécrit."
+    )
 
 
 def test_the_demo_dossier_is_half_written(referentiel):
     load_demo()
 
-    report = dossier_report(Dossier.objects.get())
+    report = dossier_report(Dossier.objects.get(case__candidate__email="candidat@demo.test"))
     assert not report.is_complete
     assert 0 < report.percent < 100
     statuses = {key: status for key, _, status in report.tasks}
@@ -509,3 +512,31 @@ def test_the_activity_page_states_its_requirements(candidate, dossier):
     assert "couvrant au moins 2 des 5 compétences ci-dessous" in page
     assert "Signaler les suspicions de fraudes auprès des services compétents" in page
     assert "Écrire une nouvelle situation" in page
+
+
+def test_the_demo_has_a_dossier_the_jury_can_evaluate_today(referentiel):
+    from vaecos.dossiers.models import DossierStatus
+    from vaecos.evaluation.composition import composition_report, conflict_reason
+    from vaecos.evaluation.models import Registration
+    from vaecos.jury.services import session_held
+    from vaecos.pii.gate import transmission_blockers
+
+    load_demo()
+    load_demo()  # idempotent: still one
+
+    registration = Registration.objects.get(case__candidate__email="lucas.bernard@demo.test")
+    dossier = registration.dossier
+    assert dossier.status == DossierStatus.TRANSMITTED
+    assert dossier_report(dossier).is_complete
+    assert transmission_blockers(dossier) == []
+    assert registration.bundle.read(5) == b"%PDF-"
+    session = registration.session
+    assert session_held(registration)
+    assert not composition_report(session).errors
+    jury = User.objects.get(email="jury@demo.test")
+    assert session.jury.get(user=jury).is_president
+    assert all(conflict_reason(m.user, registration.case) is None for m in session.jury.all())
+    client = Client()
+    client.force_login(jury)
+    page = client.get(reverse("jury:session", args=[session.pk])).content.decode()
+    assert "Lucas Bernard" in page

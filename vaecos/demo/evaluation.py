@@ -101,3 +101,30 @@ def load_evaluation(
             session=session, user=second, qualified=True, added_by=users[Role.INSTRUCTOR]
         )
     return session
+
+
+def today_session(users: dict[str, User], version: ReferentielVersion) -> EvaluationSession:
+    """Today's session (in the afternoon), with the demo jury: its members can grade, vote and
+    decide right away (the jury votes on the day of the oral, not before)."""
+    session = EvaluationSession.objects.create(
+        referentiel_version=version,
+        date=timezone.localdate(),
+        start_time=datetime.time(14, 0),
+        duration_minutes=60,
+        place="Ucanss, 33 avenue du Maine, 75015 Paris — salle Condorcet (4e étage)",
+        capacity=4,
+        practical_details="Session de démonstration : le jury peut évaluer et décider dès aujourd'hui.",
+        created_by=users[Role.INSTRUCTOR],
+    )
+    second = User.objects.get(email=SECOND_JURY_MEMBER[0])
+    JuryMember.objects.create(
+        session=session,
+        user=users[Role.JURY],
+        is_president=True,
+        qualified=True,
+        added_by=users[Role.INSTRUCTOR],
+    )
+    JuryMember.objects.create(
+        session=session, user=second, qualified=True, added_by=users[Role.INSTRUCTOR]
+    )
+    return session

@@ -1,27 +1,39 @@
 """Demo data for `make run`: one account per role and a half-written Livret 2. Idempotent."""
 
+import datetime
 import io
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from vaecos.accounts.models import Role, User
-from vaecos.cases.models import VaeCase
+from vaecos.accounts.models import Gender, Organisation, Role, User
+from vaecos.admissibility import services as admissibility_services
+from vaecos.cases.models import Coaching, VaeCase
 from vaecos.cases.services import case_open
+from vaecos.demo import admissibility as admissibility_demo
 from vaecos.demo.admissibility import load_admissibility
-from vaecos.demo.evaluation import load_evaluation
+from vaecos.demo.evaluation import load_evaluation, today_session
+from vaecos.documents.bundle import bundle_pdf
 from vaecos.documents.engine import render_pdf
 from vaecos.dossiers import fields as dossier_fields
 from vaecos.dossiers import services as dossier_services
 from vaecos.dossiers.models import AttachmentKind, Dossier
+from vaecos.dossiers.workflow import DOSSIER_WORKFLOW
+from vaecos.evaluation.models import Registration
 from vaecos.referentiels.models import Certification
 
 DATA = Path(__file__).resolve().parent / "data" / "livret2_demo.yaml"
+# A second candidate, whose complete Livret 2 reached the jury of today's session: the jury
+# pages have someone to evaluate. He does not log in.
+TRANSMITTED_DATA = Path(__file__).resolve().parent / "data" / "livret2_demo_transmis.yaml"
+TRANSMITTED_EMAIL = "lucas.bernard@demo.test"
 
 ACCOUNTS = [
     ("candidat@demo.test", "Camille", "Martin", Role.CANDIDATE),
@@ -195,4 +207,59 @@ def load_demo(password: str | None = None) -> dict[str, Any]:
         case=case, candidate=candidate, instructor=users[Role.INSTRUCTOR], version=version
     )
     session = load_evaluation(case=case, users=users, password=password, version=version)
+    _transmitted_candidate(users, version)
     return {"users": users, "case": case, "created": created, "session": session}
+
+
+def _transmitted_candidate(users: dict[str, User], version: Any) -> None:
+    """Lucas Bernard: coached by the demo accompagnateur (Institut 4.10), his Livret 2 complete,
+    final and transmitted five weeks before today's session, whose jury holds the demo jury
+    members. Created once; left as it is afterwards (the jury's work on it stays)."""
+    if User.objects.filter(email=TRANSMITTED_EMAIL).exists():
+        return
+    data = yaml.safe_load(TRANSMITTED_DATA.read_text(encoding="utf-8"))
+    coach, instructor = users[Role.COACH], users[Role.INSTRUCTOR]
+    user = User.objects.create(
+        email=TRANSMITTED_EMAIL,
+        first_name=data["first_name"],
+        last_name=data["last_name"].title(),
+        role=Role.CANDIDATE,
+        gender=Gender.MAN,
+        organisation=Organisation.objects.get(name="CAF de Loire-Atlantique"),
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    case = case_open(
+        candidate=user,
+        referentiel_version=version,
+        branch=version.branches.filter(code=data["branch"]).first(),
+    )
+    case.coaching = Coaching.INSTITUT_410
+    case.coaching_organisation = coach.organisation
+    case.coaching_declared_at = timezone.now()
+    case.coach = coach
+    case.save()
+    request = admissibility_services.request_open(case=case, by=user)
+    admissibility_demo._fill(request, user, list(version.activities.all()))
+    admissibility_demo._advance(request, "recevable", 150, user, instructor)
+    # The favourable decision opened the Livret 2.
+    dossier = case.dossiers.get()
+    _fill_dossier(dossier, data, user)
+    dossier.refresh_from_db()
+    DOSSIER_WORKFLOW.apply(dossier, "finalize", by=user)
+    session = today_session(users, version)
+    transmitted = timezone.now() - datetime.timedelta(days=35)
+    DOSSIER_WORKFLOW.apply(
+        dossier, "transmit", by=coach, reason="Démonstration : transmis cinq semaines avant."
+    )
+    registration = Registration.objects.create(
+        session=session,
+        case=case,
+        registered_by=coach,
+        dossier=dossier,
+        transmitted_at=transmitted,
+        transmitted_by=coach,
+    )
+    registration.bundle.save(
+        f"livret2-{registration.pk}.pdf", ContentFile(bundle_pdf(dossier)), save=True
+    )

@@ -54,7 +54,7 @@ def _latest_dossier(case: VaeCase) -> Dossier | None:
 
 
 def _lock_case(case: VaeCase) -> VaeCase:
-    return VaeCase.objects.select_for_update().select_related("coach").get(pk=case.pk)
+    return VaeCase.objects.select_for_update(of=("self",)).select_related("coach").get(pk=case.pk)
 
 
 @transaction.atomic

@@ -27,3 +27,12 @@ TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _InvalidTemplateVariable("%s")  #
 # otherwise keep PostgreSQL sessions open and block dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
+
+
+# django-axes' backend, except for the test client's `Client.login()`, which authenticates
+# without a request (vaecos.www.accounts.throttling.AxesBackendForTestClient). Every HTTP
+# login is throttled exactly as in production.
+AUTHENTICATION_BACKENDS = [
+    "vaecos.www.accounts.throttling.AxesBackendForTestClient",
+    "django.contrib.auth.backends.ModelBackend",
+]

@@ -1,4 +1,7 @@
-"""Security headers, cookies and the Content Security Policy (Django's built-in CSP)."""
+"""Security headers, cookies, the Content Security Policy (Django's built-in CSP) and login
+throttling (django-axes)."""
+
+from datetime import timedelta
 
 from django.utils.csp import CSP
 
@@ -35,3 +38,25 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# Login throttling (django-axes): failed logins are counted per (e-mail, client IP) pair. After
+# AXES_FAILURE_LIMIT failures the pair is locked for AXES_COOLOFF_TIME minutes, the login page
+# answers 429 (accounts/lockout.html) even with the right password, and a successful login
+# clears the counter. Another person on the same network, or the same person elsewhere, is not
+# locked. The backend and middleware are wired in config/django/base.py.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# In minutes; at least one (0 would forget every failure at once, and so never lock).
+AXES_COOLOFF_TIME = timedelta(minutes=max(1, env_int("AXES_COOLOFF_TIME", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The login form posts the e-mail address as "username" (AuthenticationForm); the callables
+# normalise it (case, spaces: the admin's login form does not) and find the client's address
+# behind the TLS proxy.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "vaecos.www.accounts.throttling.client_username"
+AXES_CLIENT_IP_CALLABLE = "vaecos.www.accounts.throttling.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "vaecos.www.accounts.throttling.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# A new password (the reset link sent by e-mail) lifts the lock: see the password reset view.
+# Otherwise `manage.py axes_reset_username ADRESSE` does. Axes' tables are kept out of the admin.
+AXES_ENABLE_ADMIN = False

@@ -165,6 +165,9 @@ RULES: dict[str, Rule] = {
         "GET", {"anonymous": OK} | {role: Expect(302, "/") for role in SIGNED_IN}
     ),
     "accounts:logout": everyone("POST", Expect(302, "/comptes/connexion/")),
+    # One's own personal data (RGPD): every signed-in person, for themselves only (no id in the URL)
+    "accounts:my_data": signed_in("GET", OK),
+    "accounts:my_data_download": signed_in("GET", OK),
     # Each role's home page
     "www:home": signed_in("GET", OK),
     # The Livret 2: its owner only

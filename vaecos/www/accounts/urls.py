@@ -8,6 +8,8 @@ app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mes-donnees/", views.my_data, name="my_data"),
+    path("mes-donnees/archive.zip", views.my_data_download, name="my_data_download"),
     path(
         "mot-de-passe/oublie/",
         auth_views.PasswordResetView.as_view(
@@ -25,7 +27,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),

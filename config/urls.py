@@ -15,5 +15,6 @@ urlpatterns = [
     path("accompagnement/", include("vaecos.www.coaching.urls")),
     path("sessions/", include("vaecos.www.evaluation.urls")),
     path("jury/", include("vaecos.www.jury.urls")),
+    path("audit/", include("vaecos.www.audit.urls")),
     path("admin/", admin.site.urls),
 ]

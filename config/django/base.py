@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "vaecos.coaching",
     "vaecos.evaluation",
     "vaecos.jury",
+    "vaecos.audit",
     "vaecos.demo",
     "vaecos.www",
 ]

@@ -281,6 +281,17 @@ RULES: dict[str, Rule] = {
         "POST", Expect(302, "/recevabilite/{admissibility.pk}/"), kwargs=ADMISSIBILITY_PK
     ),
     "admissibility:instruct": staff_only("GET", OK, pk="submitted"),
+    # The audit log: all of it for administrators; a candidate's own reads and changes for them
+    "audit:journal": Rule(
+        "GET",
+        {"anonymous": TO_LOGIN, "admin": OK}
+        | dict.fromkeys(("other_candidate", "coach", "instructor", "jury", "owner"), NOT_FOUND),
+    ),
+    "audit:mine": Rule(
+        "GET",
+        {"anonymous": TO_LOGIN, "owner": OK, "other_candidate": OK}
+        | dict.fromkeys(("coach", "instructor", "jury", "admin"), NOT_FOUND),
+    ),
 }
 
 # The coaching, session and jury pages keep their rules beside the world they need.
@@ -300,6 +311,9 @@ ADMIN_EXCEPTIONS = {
     # Task results are written by the worker, never typed in the admin.
     "admin:django_tasks_database_dbtaskresult_add": Expect(403),
     "admin:django_tasks_database_dbtaskresult_delete": Expect(403),
+    # The audit log is written by the platform only.
+    "admin:audit_readevent_add": Expect(403),
+    "admin:audit_readevent_delete": Expect(403),
 }
 
 
@@ -431,6 +445,16 @@ def build_world() -> SimpleNamespace:
         task_path="vaecos.admissibility.tasks.run_admissibility_checks",
         backend_name="default",
         run_after=timezone.now(),
+    )
+    # A read of the owner's Livret 2 by an instructeur, as the audit log records it.
+    from vaecos.audit.services import record_read
+
+    record_read(
+        users["instructor"],
+        case=dossier.case,
+        dossier=dossier,
+        what="livret2_pdf",
+        label="Livret 2",
     )
     # The other candidate has a dossier of their own: having one does not open anyone else's.
     dossier_for(referentiel, candidate=users["other_candidate"])

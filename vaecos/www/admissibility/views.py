@@ -22,6 +22,7 @@ from vaecos.admissibility.models import (
 )
 from vaecos.admissibility.prechecks import precheck
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
+from vaecos.audit.services import record_read
 from vaecos.cases.models import VaeCase
 from vaecos.deadlines import AT_RISK_DAYS, days_left
 from vaecos.deadlines import status as deadline_status
@@ -63,6 +64,19 @@ def _instructed(http: HttpRequest, pk: int) -> AdmissibilityRequest:
     if not permissions.can_instruct(_user(http)):
         raise Http404("Demande introuvable.")
     return found
+
+
+def _record(
+    http: HttpRequest, found: AdmissibilityRequest, what: str, label: str, obj: Any
+) -> None:
+    record_read(
+        _user(http),
+        case=found.case,
+        what=what,
+        label=label,
+        object_id=obj,
+        path=http.path,
+    )
 
 
 def _context(found: AdmissibilityRequest, http: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -108,6 +122,7 @@ def start(http: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(http: HttpRequest, pk: int) -> HttpResponse:
     found = _request(http, pk)
+    _record(http, found, "admissibility_request", "Demande de recevabilité (Livret 1)", found.pk)
     return render(http, "admissibility/detail.html", _context(found, http))
 
 
@@ -132,6 +147,10 @@ def _request_form(
             saved,
         )
         return redirect("admissibility:detail", found.pk)
+    if http.method == "GET":
+        _record(
+            http, found, "admissibility_request", f"Demande de recevabilité : {title}", found.pk
+        )
     return render(
         http,
         "admissibility/form.html",
@@ -228,7 +247,10 @@ def document_add(http: HttpRequest, pk: int) -> HttpResponse:
 def document(http: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     found = _request(http, pk)
     item = get_object_or_404(SupportingDocument, pk=document_pk, request=found)
-    return stored_file(item.file, item.original_name, item.content_type)
+    response = stored_file(item.file, item.original_name, item.content_type)
+    label = f"Pièce de la demande de recevabilité « {item.original_name} »"
+    _record(http, found, "admissibility_document", label, item.pk)
+    return response
 
 
 @login_required
@@ -269,7 +291,9 @@ def letter(http: HttpRequest, pk: int, letter_pk: int) -> FileResponse:
     found = _request(http, pk)
     item = get_object_or_404(Letter, pk=letter_pk, request=found)
     name = f"{item.get_kind_display()} - recevabilite.pdf".replace(" ", "_")
-    return stored_file(item.file, name, "application/pdf")
+    response = stored_file(item.file, name, "application/pdf")
+    _record(http, found, "letter", f"Courrier de recevabilité : {item.get_kind_display()}", item.pk)
+    return response
 
 
 # --- Instructeur -------------------------------------------------------------------------------
@@ -407,6 +431,10 @@ def instruct(http: HttpRequest, pk: int) -> HttpResponse:
         }
         for row in found.transitions.select_related("by")
     ]
+    if http.method == "GET":
+        _record(
+            http, found, "admissibility_request", "Demande de recevabilité (instruction)", found.pk
+        )
     return render(
         http,
         "admissibility/instruct.html",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vaecos.accounts.models import Role, User
+from vaecos.audit.services import record_read
 from vaecos.cases.models import Coaching, VaeCase
 from vaecos.coaching import permissions, services
 from vaecos.coaching.models import Comment, CommentThread
@@ -312,7 +313,17 @@ def _review(
 @login_required
 @require_GET
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review(request, _dossier(request, pk))
+    dossier = _dossier(request, pk)
+    record_read(
+        _user(request),
+        case=dossier.case,
+        dossier=dossier,
+        what="review",
+        label="Livret 2 (relecture)",
+        object_id=dossier.pk,
+        path=request.path,
+    )
+    return _review(request, dossier)
 
 
 @login_required
@@ -379,7 +390,17 @@ def thread_resolve(request: HttpRequest, thread_pk: int) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     dossier = _dossier(request, pk)
     item = get_object_or_404(Attachment, dossier=dossier, pk=attachment_pk)
-    return stored_file(item.file, item.original_name, item.content_type)
+    response = stored_file(item.file, item.original_name, item.content_type)
+    record_read(
+        _user(request),
+        case=dossier.case,
+        dossier=dossier,
+        what="attachment",
+        label=f"Pièce jointe « {item.original_name} »",
+        object_id=item.pk,
+        path=request.path,
+    )
+    return response
 
 
 @login_required

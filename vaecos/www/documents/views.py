@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vaecos.accounts.models import User
+from vaecos.audit.services import record_read
 from vaecos.documents import exports, imports
 from vaecos.documents.docx_import import DocxRejected
 from vaecos.documents.engine import RenderError
@@ -29,6 +30,12 @@ NOT_PRODUCED = (
     "votre dossier, lui, est intact. Réessayez plus tard."
 )
 logger = logging.getLogger(__name__)
+# What the audit log records for each document downloaded: its code and its French label.
+READS = {
+    Kind.PDF: ("livret2_pdf", "Livret 2 (PDF)"),
+    Kind.DOCX: ("livret2_docx", "Livret 2 (Word)"),
+    Kind.BUNDLE: ("bundle", "Dossier transmis au jury (PDF)"),
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -82,6 +89,15 @@ def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         doc = exports.document(dossier, wanted)
     except RenderError:
         return _not_produced(request)
+    record_read(
+        _user(request),
+        case=dossier.case,
+        dossier=dossier,
+        what=READS[wanted][0],
+        label=READS[wanted][1],
+        object_id=dossier.pk,
+        path=request.path,
+    )
     response = HttpResponse(doc.content, content_type=doc.content_type)
     disposition = "inline" if request.GET.get("afficher") == "1" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{doc.filename}"'
@@ -99,6 +115,15 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         version, pages = exports.preview_pages(dossier)
     except RenderError:
         return _not_produced(request)
+    record_read(
+        _user(request),
+        case=dossier.case,
+        dossier=dossier,
+        what="livret2_preview",
+        label="Livret 2 (aperçu)",
+        object_id=dossier.pk,
+        path=request.path,
+    )
     return render(
         request,
         "documents/preview.html",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vaecos.accounts.models import User
 from vaecos.admissibility.validity import refusal as admissibility_refusal
+from vaecos.audit.services import record_read
 from vaecos.cases.models import VaeCase
 from vaecos.dossiers.models import Dossier, DossierStatus
 from vaecos.evaluation import composition, convocation, registrations, sessions, transmission
@@ -395,9 +396,19 @@ def convocation_pdf(http: HttpRequest, registration_pk: int) -> FileResponse:
     found = _registration(http, registration_pk)
     if not found.convocation:
         raise Http404("Pas encore de convocation.")
-    return stored_file(
+    response = stored_file(
         found.convocation, f"convocation-{found.session.date:%Y-%m-%d}.pdf", "application/pdf"
     )
+    record_read(
+        _user(http),
+        case=found.case,
+        dossier_id=found.dossier_id,
+        what="convocation",
+        label="Convocation à la session d'évaluation",
+        object_id=found.pk,
+        path=http.path,
+    )
+    return response
 
 
 @login_required
@@ -407,7 +418,17 @@ def bundle_pdf(http: HttpRequest, registration_pk: int) -> FileResponse:
     found = _registration(http, registration_pk)
     if not found.bundle:
         raise Http404("Le dossier n'a pas encore été transmis.")
-    return stored_file(found.bundle, f"dossier-transmis-{found.pk}.pdf", "application/pdf")
+    response = stored_file(found.bundle, f"dossier-transmis-{found.pk}.pdf", "application/pdf")
+    record_read(
+        _user(http),
+        case=found.case,
+        dossier_id=found.dossier_id,
+        what="bundle",
+        label="Dossier transmis au jury (PDF)",
+        object_id=found.pk,
+        path=http.path,
+    )
+    return response
 
 
 # --- Transmission --------------------------------------------------------------------------------
@@ -490,6 +511,15 @@ def transmit(http: HttpRequest, dossier_pk: int) -> HttpResponse:
         chosen = nexts[0]
     about_session = transmission.session_conditions(dossier, chosen, today=today)
     conditions = about_dossier + about_session
+    record_read(
+        user,
+        case=case,
+        dossier=dossier,
+        what="transmission",
+        label="Livret 2 (page de transmission au jury)",
+        object_id=dossier.pk,
+        path=http.path,
+    )
     return render(
         http,
         "evaluation/transmit.html",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from vaecos.accounts.models import Role, User
+from vaecos.audit.services import record_read
 from vaecos.dossiers.models import Situation
 from vaecos.evaluation.models import EvaluationSession, JuryMember, Registration
 from vaecos.jury import permissions, services
@@ -314,7 +315,21 @@ def _page(
 @login_required
 @require_GET
 def candidate(http: HttpRequest, pk: int) -> HttpResponse:
-    return _page(http, _registration(http, pk))
+    registration = _registration(http, pk)
+    _record(http, registration, "jury_candidate", "Page du candidat pour le jury")
+    return _page(http, registration)
+
+
+def _record(http: HttpRequest, registration: Registration, what: str, label: str) -> None:
+    record_read(
+        _user(http),
+        case=registration.case,
+        dossier_id=registration.dossier_id,
+        what=what,
+        label=label,
+        object_id=registration.pk,
+        path=http.path,
+    )
 
 
 def _version(raw: str | None) -> int:
@@ -470,7 +485,9 @@ def bundle(http: HttpRequest, pk: int) -> FileResponse:
     if not registration.bundle:
         raise Http404("Le dossier transmis est introuvable.")
     name = registration.case.candidate.last_name or "candidat"
-    return stored_file(registration.bundle, f"livret2-{name}.pdf", "application/pdf")
+    response = stored_file(registration.bundle, f"livret2-{name}.pdf", "application/pdf")
+    _record(http, registration, "bundle", "Dossier transmis au jury (PDF)")
+    return response
 
 
 @login_required
@@ -480,9 +497,11 @@ def minutes(http: HttpRequest, pk: int) -> FileResponse:
     deliberation = Deliberation.objects.filter(registration=registration).first()
     if deliberation is None or not deliberation.minutes:
         raise Http404("Le procès-verbal n'est pas encore produit.")
-    return stored_file(
+    response = stored_file(
         deliberation.minutes, f"proces-verbal-{deliberation.pk}.pdf", "application/pdf"
     )
+    _record(http, registration, "minutes", "Procès-verbal du jury (PDF)")
+    return response
 
 
 # --- The candidate's results -------------------------------------------------------------------
@@ -544,9 +563,11 @@ def result_letter(http: HttpRequest, pk: int) -> FileResponse:
     deliberation = _deliberation(http, pk)
     if not permissions.can_read_result(_user(http), deliberation):
         raise Http404("Décision introuvable.")
-    return stored_file(
+    response = stored_file(
         deliberation.result_letter, f"decision-du-jury-{deliberation.pk}.pdf", "application/pdf"
     )
+    _record(http, deliberation.registration, "result_letter", "Lettre de décision du jury (PDF)")
+    return response
 
 
 @login_required

@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from vaecos.audit.models import ReadEvent
+
+
+@admin.register(ReadEvent)
+class ReadEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is written by the platform, never typed or edited."""
+
+    list_display = ["at", "user", "user_role", "label", "case", "object_id"]
+    list_filter = ["user_role", "what", "at"]
+    list_select_related = ["user", "case__candidate", "case__referentiel_version__certification"]
+    search_fields = ["user__email", "case__candidate__email", "label"]
+    date_hierarchy = "at"
+    readonly_fields = [
+        "at",
+        "user",
+        "user_role",
+        "case",
+        "dossier",
+        "what",
+        "label",
+        "object_id",
+        "path",
+    ]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -191,3 +191,10 @@ def test_only_candidates_have_a_who_read_my_dossier_page(role, request):
     user = request.getfixturevalue(role)
 
     assert signed_in(user).get(reverse("audit:mine")).status_code == 404
+
+
+def test_the_opening_of_the_livret2_reads_in_french(dossier, candidate):
+    page = words(signed_in(candidate).get(reverse("audit:mine")))
+
+    assert "Livret 2 : ouverture de l'espace de rédaction" in page
+    assert ": open" not in page

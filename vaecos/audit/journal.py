@@ -26,6 +26,13 @@ from vaecos.utils.workflow import Workflow
 
 ROLE_LABELS = dict(Role.choices)
 
+# Transitions that create their object, written by services outside the workflow tables.
+CREATIONS = {
+    "open": "ouverture de l'espace de rédaction",
+    "register": "inscription à la session",
+    "create": "création",
+}
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -73,7 +80,7 @@ class Source:
                 order=(self.rank, row.pk),
             )
         transition = self.workflow.transitions.get(row.transition)
-        what = transition.label if transition else row.transition
+        what = transition.label if transition else CREATIONS.get(row.transition, row.transition)
         return Entry(
             at=row.at,
             kind="transition",

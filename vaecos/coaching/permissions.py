@@ -2,15 +2,9 @@
 without access get a 404, so nobody learns that a dossier exists."""
 
 from vaecos.accounts.models import Role, User
+from vaecos.accounts.roles import is_certifier_staff as is_staff
 from vaecos.cases.models import VaeCase
 from vaecos.dossiers.models import Dossier
-
-
-def is_staff(user: User) -> bool:
-    """The certifier's staff: instructeurs and administrators."""
-    return bool(
-        user.is_authenticated and user.is_active and user.role in (Role.INSTRUCTOR, Role.ADMIN)
-    )
 
 
 def is_owner(user: User, case: VaeCase) -> bool:

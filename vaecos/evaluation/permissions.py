@@ -1,13 +1,9 @@
 """Who may organise sessions, register, transmit and read a convocation (checked per object)."""
 
 from vaecos.accounts.models import Role, User
+from vaecos.accounts.roles import is_certifier_staff as is_staff
 from vaecos.cases.models import Coaching, VaeCase
 from vaecos.evaluation.models import Registration
-
-
-def is_staff(user: User) -> bool:
-    """The certifier's staff: instructeurs and administrators organise sessions and juries."""
-    return bool(user.is_authenticated and user.role in (Role.INSTRUCTOR, Role.ADMIN))
 
 
 def owns_case(user: User, case: VaeCase) -> bool:

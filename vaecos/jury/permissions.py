@@ -7,13 +7,10 @@ candidate reads their own notified decisions. Preparation notes are their author
 """
 
 from vaecos.accounts.models import Role, User
+from vaecos.accounts.roles import is_certifier_staff as is_staff
 from vaecos.evaluation.composition import conflict_reason
 from vaecos.evaluation.models import EvaluationSession, JuryMember, Registration
 from vaecos.jury.models import Deliberation
-
-
-def is_staff(user: User) -> bool:
-    return bool(user.is_authenticated and user.role in (Role.INSTRUCTOR, Role.ADMIN))
 
 
 def seat(user: User, session: EvaluationSession) -> JuryMember | None:

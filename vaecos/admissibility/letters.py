@@ -32,16 +32,24 @@ def date_fr(day: datetime.date) -> str:
     return f"1er{text[1:]}" if day.day == 1 else text
 
 
-def organisation(request: AdmissibilityRequest) -> str:
-    """The certifier's short name (« Ucanss » out of « Ucanss — CPNEFP du régime… »)."""
-    certifier = request.case.referentiel_version.certification.certifier
+def certifier_short_name(certifier: str) -> str:
+    """« Ucanss » out of « Ucanss — CPNEFP du régime… »."""
     return certifier.split(" — ")[0].strip() or certifier
 
 
-def signature(request: AdmissibilityRequest) -> str:
-    name = organisation(request)
+def service_signature(certifier: str) -> str:
+    """« Le service certification de l'Ucanss »."""
+    name = certifier_short_name(certifier)
     article = "de l'" if name[:1].lower() in "aeiouyéèêh" else "de "
     return f"Le service certification {article}{name}"
+
+
+def organisation(request: AdmissibilityRequest) -> str:
+    return certifier_short_name(request.case.referentiel_version.certification.certifier)
+
+
+def signature(request: AdmissibilityRequest) -> str:
+    return service_signature(request.case.referentiel_version.certification.certifier)
 
 
 def candidate_name(request: AdmissibilityRequest) -> str:

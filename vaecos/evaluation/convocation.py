@@ -18,7 +18,12 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 
 from vaecos.accounts.models import User
-from vaecos.admissibility.letters import CIVILITY, date_fr
+from vaecos.admissibility.letters import (
+    CIVILITY,
+    certifier_short_name,
+    date_fr,
+    service_signature,
+)
 from vaecos.admissibility.validity import favourable_request
 from vaecos.documents.engine import RenderError, render_pdf
 from vaecos.documents.livret2 import blocks
@@ -79,14 +84,11 @@ def starts_at(session: EvaluationSession) -> datetime.datetime:
 
 
 def organisation(session: EvaluationSession) -> str:
-    certifier = session.referentiel_version.certification.certifier
-    return certifier.split(" — ")[0].strip() or certifier
+    return certifier_short_name(session.referentiel_version.certification.certifier)
 
 
 def signature(session: EvaluationSession) -> str:
-    name = organisation(session)
-    article = "de l'" if name[:1].lower() in "aeiouyéèêh" else "de "
-    return f"Le service certification {article}{name}"
+    return service_signature(session.referentiel_version.certification.certifier)
 
 
 def candidate_name(registration: Registration) -> str:

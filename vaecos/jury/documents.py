@@ -15,11 +15,12 @@ from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from vaecos.admissibility.letters import CIVILITY, PLACE, date_fr
+from vaecos.admissibility.letters import CIVILITY, PLACE, certifier_short_name, date_fr
 from vaecos.admissibility.validity import favourable_request
 from vaecos.cases.models import Coaching
 from vaecos.documents.engine import render_pdf
 from vaecos.documents.livret2 import blocks
+from vaecos.evaluation.convocation import candidate_name, where
 from vaecos.evaluation.models import EvaluationSession, Registration
 from vaecos.jury.composition import Seat, composition_checks
 from vaecos.jury.models import Deliberation, Outcome
@@ -52,21 +53,6 @@ def _time(session: EvaluationSession) -> str:
 
 def session_line(session: EvaluationSession) -> str:
     return f"{date_fr(session.date)} à {_time(session)}"
-
-
-def session_place(session: EvaluationSession) -> str:
-    if session.place and session.video_link:
-        return f"{session.place} (ou en visioconférence : {session.video_link})"
-    return session.place or f"Visioconférence : {session.video_link}"
-
-
-def organisation(certifier: str) -> str:
-    return certifier.split(" — ")[0].strip() or certifier
-
-
-def candidate_name(registration: Registration) -> str:
-    candidate = registration.case.candidate
-    return candidate.get_full_name() or candidate.email
 
 
 def _moment(value: Any) -> str:
@@ -135,7 +121,7 @@ def minutes_data(deliberation: Deliberation) -> dict[str, Any]:
         _facts(
             ("Date", date_fr(session.date)),
             ("Heure", _time(session)),
-            ("Lieu", session_place(session)),
+            ("Lieu", where(session)),
         ),
         _heading("Composition du jury"),
         _table(
@@ -242,7 +228,7 @@ def minutes_data(deliberation: Deliberation) -> dict[str, Any]:
     return {
         "title": f"Procès-verbal de délibération du jury — {candidate_name(registration)}",
         "author": certification.certifier,
-        "header": f"{organisation(certification.certifier)} — Certification {certification.name}",
+        "header": f"{certifier_short_name(certification.certifier)} — Certification {certification.name}",
         "reference": f"Procès-verbal n° {deliberation.pk}",
         "subject": "Procès-verbal de délibération du jury",
         "intro": (
@@ -416,7 +402,7 @@ def _attestation(deliberation: Deliberation) -> dict[str, Any] | None:
             f"Pour le jury, {president.user.display_name}, {role(president).lower()}"
             if president
             else "Le jury",
-            f"Le service certification — {organisation(certification.certifier)}",
+            f"Le service certification — {certifier_short_name(certification.certifier)}",
         ],
     }
 
@@ -430,10 +416,10 @@ def result_letter_data(deliberation: Deliberation) -> dict[str, Any]:
     return {
         "title": f"Décision du jury — {candidate_name(registration)}",
         "author": certification.certifier,
-        "header": f"{organisation(certification.certifier)} — Certification {certification.name}",
+        "header": f"{certifier_short_name(certification.certifier)} — Certification {certification.name}",
         "reference": f"Décision n° {deliberation.pk}",
         "sender": [
-            f"{organisation(certification.certifier)} — Certification {certification.name}",
+            f"{certifier_short_name(certification.certifier)} — Certification {certification.name}",
             f"Inscrite au RNCP sous le n°{certification.rncp_code.removeprefix('RNCP')}",
         ],
         "recipient": recipient,
@@ -448,7 +434,9 @@ def result_letter_data(deliberation: Deliberation) -> dict[str, Any]:
             *body,
         ],
         "closing": f"Nous vous prions d'agréer, {polite}, l'expression de nos salutations distinguées.",
-        "signature": [f"Le service certification — {organisation(certification.certifier)}"],
+        "signature": [
+            f"Le service certification — {certifier_short_name(certification.certifier)}"
+        ],
         "attestation": _attestation(deliberation),
     }
 

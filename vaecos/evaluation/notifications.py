@@ -145,18 +145,16 @@ def send_convocation(pk: int, updated: bool = False) -> bool:
 
 def send_registered(pk: int) -> bool:
     """The candidate is told of their registration, whoever registered them."""
-    from vaecos.cases.models import Coaching
     from vaecos.deadlines import apply_rule
+    from vaecos.evaluation.permissions import transmits_for
 
     registration = _registration(pk)
     if registration is None:
         return False
     session = registration.session
     latest = apply_rule("TRANSMISSION_LATEST", session.date)
-    if registration.case.coaching == Coaching.INSTITUT_410:
-        who = "Votre accompagnateur de l'Institut 4.10 le transmet quand il est finalisé."
-    else:
-        who = "Le service certification de l'Ucanss le transmet quand il est finalisé."
+    transmitter = transmits_for(registration.case, to_candidate=True)
+    who = f"{transmitter[:1].upper()}{transmitter[1:]} le transmet quand il est finalisé."
     return _send(
         registration,
         subject=f"Inscription à la session d'évaluation du {session.date:%d/%m/%Y}",

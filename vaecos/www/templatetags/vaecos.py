@@ -11,3 +11,11 @@ def pluriel(value: object, suffix: str = "s") -> str:
     except (TypeError, ValueError):
         return ""
     return suffix if count > 1 else ""
+
+
+@register.filter
+def may_transmit(user: object, case: object) -> bool:
+    """Whether `user` is the one who transmits `case`'s dossier (vaecos.evaluation.permissions)."""
+    from vaecos.evaluation.permissions import may_transmit as rule
+
+    return rule(user, case)  # type: ignore[arg-type]

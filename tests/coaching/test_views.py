@@ -482,3 +482,30 @@ def test_the_coach_requests_a_reopening(
     assert instructor.email in {m.to[0] for m in mail.outbox}
     assert "La situation II est à reprendre." in text(client.get(review_url))
     assert signed_in(candidate).post(url, {"reason": "x"}).status_code == 404
+
+
+def test_a_comment_refused_because_the_dossier_was_transmitted_meanwhile_is_given_back(
+    coached, coach, candidate
+):
+    """The coach typed on a page opened before the transmission: nothing is stored, the page
+    says why and gives the text back to copy."""
+    thread = services.thread_open(dossier=coached, section="motivation", body="Premier.", by=coach)
+    coached.status = DossierStatus.TRANSMITTED
+    coached.save(update_fields=["status"])
+    text = "Pensez à détailler la reprise d'emploi de mars."
+
+    opened = signed_in(coach).post(
+        reverse("coaching:thread_open", args=[coached.pk]),
+        {"section": "context", "body": text},
+    )
+    replied = signed_in(candidate).post(
+        reverse("coaching:thread_reply", args=[thread.pk]), {"body": text}
+    )
+
+    for response in (opened, replied):
+        page = html.unescape(response.content.decode())
+        assert response.status_code == 409
+        assert "les commentaires sont clos" in page
+        assert text in page
+    assert CommentThread.objects.count() == 1
+    assert thread.comments.count() == 1

@@ -44,6 +44,15 @@ def _refused(request: HttpRequest, exc: ActionRefused, then: str) -> HttpRespons
     return redirect(then)
 
 
+def _refused_comment(
+    request: HttpRequest, exc: ActionRefused, dossier: Dossier, body: str
+) -> HttpResponse:
+    """A refused comment (the dossier was transmitted meanwhile…): the page says why and gives
+    the text back, never drops it."""
+    messages.error(request, exc.message)
+    return _review(request, dossier, status=409, unsent=body)
+
+
 # --- The candidate's declaration -------------------------------------------------------------
 
 
@@ -225,8 +234,10 @@ def _review(
     open_errors: dict[str, tuple[str, list[str]]] | None = None,
     reply_errors: dict[int, tuple[str, list[str]]] | None = None,
     reason_form: forms.ReasonForm | None = None,
+    unsent: str = "",
 ) -> HttpResponse:
-    """The review page; a form posted with errors comes back bound, its text kept."""
+    """The review page; a form posted with errors comes back bound, its text kept (`unsent`:
+    the text of a comment the platform refused, shown so that it is not lost)."""
     user = _user(request)
     open_errors = open_errors or {}
     reply_errors = reply_errors or {}
@@ -290,6 +301,7 @@ def _review(
         "coaching/review.html",
         {
             "dossier": dossier,
+            "unsent": unsent,
             "data": data,
             "sections": sections,
             "activities": activities,
@@ -346,7 +358,9 @@ def thread_open(request: HttpRequest, pk: int) -> HttpResponse:
             dossier=dossier, section=section, body=form.cleaned_data["body"], by=_user(request)
         )
     except ActionRefused as exc:
-        return _refused(request, exc, _review_url(dossier))
+        if section_label(dossier, section) is None:  # not a part of this dossier: a forged post
+            return _refused(request, exc, _review_url(dossier))
+        return _refused_comment(request, exc, dossier, form.cleaned_data["body"])
     messages.success(request, "Votre commentaire est publié : le candidat est prévenu.")
     return redirect(_review_url(dossier, thread_pk=thread.pk))
 
@@ -366,7 +380,7 @@ def thread_reply(request: HttpRequest, thread_pk: int) -> HttpResponse:
     try:
         services.thread_reply(thread=thread, body=form.cleaned_data["body"], by=_user(request))
     except ActionRefused as exc:
-        return _refused(request, exc, _review_url(dossier, thread_pk=thread.pk))
+        return _refused_comment(request, exc, dossier, form.cleaned_data["body"])
     messages.success(request, "Votre réponse est publiée.")
     return redirect(_review_url(dossier, thread_pk=thread.pk))
 

@@ -174,3 +174,31 @@ def test_junk_in_the_grid_is_refused_without_error(registration, member):
     assert response.status_code == 200
     assert "Choisissez une appréciation de la liste." in text(response)
     assert not GridEntry.objects.exists()
+
+
+def test_observations_refused_are_given_back_never_cut(registration, member):
+    """Too long (or the grid frozen meanwhile): nothing is stored and the member's text comes
+    back on the page in full; it is never silently shortened."""
+    first, _ = _keys(registration)
+    long_text = "Très bonne analyse de la situation. " * 2_000  # 72,000 characters
+
+    response = signed_in(member.user).post(
+        reverse("jury:grid_save", args=[registration.pk]),
+        {f"a{first.pk}-assessment": "acquis", f"a{first.pk}-observation": long_text},
+    )
+
+    assert response.status_code == 400
+    assert "la limite est de 50000" in text(response)
+    assert long_text.strip() in text(response)
+    assert not GridEntry.objects.exists()
+
+
+def test_private_notes_refused_are_kept_on_the_page(registration, member):
+    long_text = "Questions à poser sur l'activité IV. " * 2_000
+
+    response = signed_in(member.user).post(
+        reverse("jury:notes_save", args=[registration.pk]), {"text": long_text}
+    )
+
+    assert response.status_code == 400
+    assert long_text.strip() in text(response)

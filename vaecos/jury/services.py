@@ -142,9 +142,20 @@ def line_digest(assessment: str, observation: str) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
+# The longest text the jury's forms keep (grid observations, notes, reasons): longer is refused
+# with a message, never cut.
+TEXT_LIMIT = 50_000
+
+
 def clean_text(text: str) -> str:
     # No NUL: PostgreSQL refuses it in text, and no one types it.
-    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > TEXT_LIMIT:
+        raise JuryError(
+            f"Un texte fait {len(text)} caractères, la limite est de {TEXT_LIMIT} : "
+            "rien n'a été enregistré. Raccourcissez-le, votre texte est conservé ci-dessous."
+        )
+    return text
 
 
 # --- Locks and seats ---------------------------------------------------------------------------

@@ -221,6 +221,8 @@ def _page(
     *,
     conflicts: list[GridConflict] | None = None,
     decision: dict[str, str] | None = None,
+    note_text: str | None = None,
+    unsent: list[tuple[str, str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = _user(http)
@@ -306,7 +308,8 @@ def _page(
         "preview": preview,
         "preview_label": Outcome(preview).label if preview in Outcome.values else "",
         "decision": decision,
-        "note": note.text if note else "",
+        "note": note_text if note_text is not None else (note.text if note else ""),
+        "unsent": unsent or [],
         "results": results,
     }
     return render(http, "jury/candidate.html", context, status=status)
@@ -356,7 +359,7 @@ def grid_save(http: HttpRequest, pk: int) -> HttpResponse:
                     activity_id=activity.pk,
                     competence_id=competence_id,
                     assessment=http.POST.get(f"{key}-assessment", ""),
-                    observation=http.POST.get(f"{key}-observation", "")[:20000],
+                    observation=http.POST.get(f"{key}-observation", ""),
                     version=_version(http.POST.get(f"{key}-version")),
                     loaded=http.POST.get(f"{key}-loaded", "")[:64],
                 )
@@ -364,7 +367,11 @@ def grid_save(http: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = services.grid_save(registration=registration, by=_user(http), changes=changes)
     except ActionRefused as exc:
+        # Frozen meanwhile, too long…: the member's text is given back, never dropped.
         messages.error(http, exc.message)
+        unsent = [(c.key, c.observation) for c in changes if c.observation.strip()]
+        if unsent:
+            return _page(http, registration, unsent=unsent, status=400)
         return redirect("jury:candidate", registration.pk)
     if result.conflicts:
         count = len(result.conflicts)
@@ -390,13 +397,13 @@ def grid_save(http: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notes_save(http: HttpRequest, pk: int) -> HttpResponse:
     registration, _ = _member(http, pk)
-    _act(
+    text = http.POST.get("text", "")
+    if not _act(
         http,
-        lambda: services.note_save(
-            registration=registration, by=_user(http), text=http.POST.get("text", "")[:50000]
-        ),
+        lambda: services.note_save(registration=registration, by=_user(http), text=text),
         "Vos notes de préparation sont enregistrées.",
-    )
+    ):
+        return _page(http, registration, note_text=text, status=400)
     return redirect("jury:candidate", registration.pk)
 
 
@@ -423,8 +430,8 @@ def deliberate(http: HttpRequest, pk: int) -> HttpResponse:
     registration, _ = _member(http, pk)
     decision = {
         "mode": http.POST.get("mode", ""),
-        "competences_to_prove": http.POST.get("competences_to_prove", "")[:20000],
-        "reasons": http.POST.get("reasons", "")[:20000],
+        "competences_to_prove": http.POST.get("competences_to_prove", ""),
+        "reasons": http.POST.get("reasons", ""),
     }
     try:
         deliberation = services.deliberation_decide(

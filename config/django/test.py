@@ -36,3 +36,7 @@ AUTHENTICATION_BACKENDS = [
     "vaecos.www.accounts.throttling.AxesBackendForTestClient",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# The second factor is off for the suite's many `force_login`s of staff; the tests of the
+# second factor itself (tests/accounts/test_second_factor.py) turn it back on.
+SECOND_FACTOR_REQUIRED = False

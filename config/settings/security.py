@@ -60,3 +60,17 @@ AXES_HTTP_RESPONSE_CODE = 429
 # A new password (the reset link sent by e-mail) lifts the lock: see the password reset view.
 # Otherwise `manage.py axes_reset_username ADRESSE` does. Axes' tables are kept out of the admin.
 AXES_ENABLE_ADMIN = False
+
+# Second factor (django-otp, TOTP): instructeurs, jury members and administrators confirm each
+# login with a code from an authenticator application (RFC 6238), or with one of their ten
+# single-use backup codes. Until they do, every page but the second-factor pages sends them
+# there (vaecos.www.middleware.SecondFactorMiddleware). A first login leads to the enrolment
+# page (QR code). Someone who lost their phone and backup codes: an administrator deletes their
+# devices in the admin (« Appareils TOTP »), and they enrol again at their next login.
+SECOND_FACTOR_REQUIRED = env_bool("SECOND_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "VAE COS"
+# After a wrong code, the next try waits 1, 2, 4, 8… seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin lists and deletes devices (a lost phone) but never shows a key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

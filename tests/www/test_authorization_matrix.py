@@ -28,6 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.accounts.factories import UserFactory
 from tests.admissibility.factories import AdmissibilityRequestFactory, ExperienceFactory
@@ -167,6 +169,12 @@ RULES: dict[str, Rule] = {
     "accounts:logout": everyone("POST", Expect(302, "/comptes/connexion/")),
     # One's own personal data (RGPD): every signed-in person, for themselves only (no id in the URL)
     "accounts:my_data": signed_in("GET", OK),
+    # The second factor is off in this matrix (test settings): nobody has one to confirm, so
+    # these pages send everyone on. tests/accounts/test_second_factor.py tests them turned on.
+    "accounts:second_factor": signed_in("GET", Expect(302, "/")),
+    "accounts:second_factor_setup": signed_in("GET", Expect(302, "/")),
+    "accounts:second_factor_qr": signed_in("GET", NOT_FOUND),
+    "accounts:second_factor_codes": signed_in("GET", Expect(302, "/")),
     "accounts:my_data_download": signed_in("GET", OK),
     # Each role's home page
     "www:home": signed_in("GET", OK),
@@ -313,6 +321,9 @@ ADMIN_EXCEPTIONS = {
     "admin:django_tasks_database_dbtaskresult_delete": Expect(403),
     # The audit log is written by the platform only.
     "admin:audit_readevent_add": Expect(403),
+    # Second-factor keys never show in the admin (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+    "admin:otp_totp_totpdevice_config": Expect(403),
+    "admin:otp_totp_totpdevice_qrcode": Expect(403),
     "admin:audit_readevent_delete": Expect(403),
 }
 
@@ -375,6 +386,9 @@ def build_world() -> SimpleNamespace:
         "jury": UserFactory(jury=True),
         "admin": UserFactory(admin=True),
     }
+    TOTPDevice.objects.create(user=users["instructor"], name="app", confirmed=True)
+    backup = StaticDevice.objects.create(user=users["instructor"], name="codes", confirmed=True)
+    StaticToken.objects.create(device=backup, token="abcdefgh")
     owner = users["owner"]
     dossier = dossier_for(referentiel, candidate=owner)
     activity = referentiel.activities.get(number=1)

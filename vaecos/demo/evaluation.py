@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 
+from vaecos.accounts import second_factor
 from vaecos.accounts.models import Gender, Organisation, Role, User
 from vaecos.cases.models import Coaching, VaeCase
 from vaecos.deadlines import add_months, next_working_day
@@ -60,6 +61,7 @@ def load_evaluation(
     )
     second.set_password(password)
     second.save(update_fields=["password"])
+    second_factor.enrol_demo_account(second)
 
     if not case.coaching:
         case.coaching = Coaching.INSTITUT_410

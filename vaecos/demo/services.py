@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from vaecos.accounts import second_factor
 from vaecos.accounts.models import Gender, Organisation, Role, User
 from vaecos.admissibility import services as admissibility_services
 from vaecos.cases.models import Coaching, VaeCase
@@ -61,6 +62,8 @@ def demo_accounts(password: str) -> dict[str, User]:
         user.set_password(password)
         user.save(update_fields=["password"])
         users[role] = user
+    for user in users.values():
+        second_factor.enrol_demo_account(user)
     return users
 
 

@@ -6,12 +6,15 @@ else still gets 404 from the views, so nobody learns a dossier exists.
 """
 
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from vaecos.accounts.second_factor import requires_second_factor
 from vaecos.dossiers.models import Dossier
 from vaecos.utils.errors import ActionRefused
 
@@ -41,3 +44,46 @@ class DossierFrozenMiddleware:
             return response
         messages.error(request, exception.message)
         return redirect(reverse("dossiers:overview", args=[exception.dossier_pk]))
+
+
+class SecondFactorMiddleware:
+    """Sends an instructeur, jury member or administrator who has not yet confirmed their login
+    with a second factor to the page that asks for it (or to the enrolment page), from every
+    page but those few. After django_otp's OTPMiddleware, which tells whether they did."""
+
+    ALLOWED = frozenset(
+        {
+            "accounts:second_factor",
+            "accounts:second_factor_setup",
+            "accounts:second_factor_qr",
+            "accounts:logout",
+            "www:accessibility",
+            "www:healthz",
+        }
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+            return None
+        if not requires_second_factor(user):  # type: ignore[arg-type]
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in self.ALLOWED:
+            return None
+        target = (
+            f"{reverse('accounts:second_factor')}?{urlencode({'next': request.get_full_path()})}"
+        )
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)

@@ -15,3 +15,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Livret 2 de démonstration : {state}.")
         session = result["session"]
         self.stdout.write(f"Session d'évaluation de démonstration : {session}.")
+        self.stdout.write(
+            "Instructeur, jury et administrateur confirment leur connexion par un code : "
+            "il s'affiche sur la page qui le demande, ou par « manage.py demo_code ADRESSE »."
+        )

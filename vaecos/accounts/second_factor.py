@@ -1,0 +1,142 @@
+"""Second factor (TOTP, django-otp) for the accounts that decide: instructeurs, jury, admins.
+
+A person enrols once: a pending (unconfirmed) TOTP device is created, its key shown as a QR code;
+the first right code confirms it and creates ten single-use backup codes. Afterwards each login
+is confirmed by a code of the application or a backup code (`verify`). django-otp's throttling
+makes each wrong code double the wait before the next try.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django_otp.models import Device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vaecos.accounts.models import Role, User
+
+ROLES_WITH_SECOND_FACTOR = (Role.INSTRUCTOR, Role.JURY, Role.ADMIN)
+APP_DEVICE_NAME = "Application d'authentification"
+BACKUP_DEVICE_NAME = "Codes de secours"
+BACKUP_CODES = 10
+
+
+def requires_second_factor(user: User) -> bool:
+    """Whether this signed-in person must confirm their login with a second factor."""
+    if not settings.SECOND_FACTOR_REQUIRED or not user.is_authenticated:
+        return False
+    return user.role in ROLES_WITH_SECOND_FACTOR or user.is_staff or user.is_superuser
+
+
+def is_enrolled(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_device(user: User) -> TOTPDevice:
+    """The device being enrolled: the same key on every visit until it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def readable_key(device: TOTPDevice) -> str:
+    """The key in base 32, by groups of four, for typing it into an application by hand."""
+    key = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def clean_code(code: str) -> str:
+    return "".join(code.split()).lower()
+
+
+@dataclass(frozen=True)
+class Attempt:
+    device: Device | None
+    wait_until: datetime | None = None
+
+
+def _locked_until(devices: list[Device]) -> datetime | None:
+    """When every device is throttled after wrong codes, the time the first one frees."""
+    until = []
+    for device in devices:
+        allowed, data = device.verify_is_allowed()
+        if allowed:
+            return None
+        until.append((data or {}).get("locked_until"))
+    known = [moment for moment in until if moment is not None]
+    return min(known) if known else None
+
+
+def confirm_enrolment(user: User, code: str) -> tuple[Attempt, list[str]]:
+    """Checks the first code of the pending device; on success confirms it and returns the new
+    backup codes (shown once)."""
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        if device is None:
+            return Attempt(None), []
+        if wait := _locked_until([device]):
+            return Attempt(None, wait), []
+        if not device.verify_token(clean_code(code)):
+            return Attempt(None), []
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        codes = new_backup_codes(user)
+    return Attempt(device), codes
+
+
+def new_backup_codes(user: User) -> list[str]:
+    """Replaces the person's backup codes with ten new ones."""
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def backup_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def verify(user: User, code: str) -> Attempt:
+    """A login confirmed by a code of the application or a backup code (used up)."""
+    code = clean_code(code)
+    with transaction.atomic():
+        devices: list[Device] = [
+            *TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True),
+            *StaticDevice.objects.select_for_update().filter(user=user, confirmed=True),
+        ]
+        if wait := _locked_until(devices):
+            return Attempt(None, wait)
+        for device in devices:
+            if device.verify_token(code):
+                return Attempt(device)
+        return Attempt(None)
+
+
+def enrol_demo_account(user: User) -> None:
+    """A demonstration account that needs a second factor gets an enrolled TOTP device, so that
+    the platform can be tried at once: its current code is shown on the page that asks for it
+    (on a demonstration platform only) and by `manage.py demo_code ADRESSE`."""
+    needs_one = user.role in ROLES_WITH_SECOND_FACTOR or user.is_staff
+    if needs_one and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=True)
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code the device's application shows now (demonstration accounts only)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

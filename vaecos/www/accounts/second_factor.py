@@ -1,0 +1,201 @@
+"""The second-factor pages: enrolment (QR code), the code asked at each login, backup codes."""
+
+from datetime import datetime
+from io import BytesIO
+from typing import cast
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import login as otp_login
+
+from vaecos.accounts import second_factor
+from vaecos.accounts.models import User
+
+SESSION_NEW_CODES = "second_factor_new_codes"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code de vérification",
+        max_length=20,
+        help_text="Les 6 chiffres affichés par votre application, ou un code de secours.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Saisissez le code affiché par votre application."},
+    )
+
+
+class EnrolmentForm(CodeForm):
+    code = forms.CharField(
+        label="Code à 6 chiffres",
+        max_length=20,
+        help_text="Le code que votre application affiche après avoir ajouté le compte.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Saisissez le code affiché par votre application."},
+    )
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("www:home")
+
+
+def _wait_message(wait: datetime) -> str:
+    seconds = max(1, int((wait - timezone.now()).total_seconds()) + 1)
+    return (
+        f"Trop de codes erronés : patientez {seconds} seconde{'s' if seconds > 1 else ''} "
+        "avant de réessayer."
+    )
+
+
+def _demo_code(user: User) -> str | None:
+    """On a demonstration platform only, the current code of a demonstration account."""
+    if not settings.SHOW_DEMO_ACCOUNTS or not user.email.endswith("@demo.test"):
+        return None
+    device = user.totpdevice_set.filter(confirmed=True).first()  # type: ignore[attr-defined]
+    if device is None:
+        return None
+    return second_factor.current_code(device)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not second_factor.requires_second_factor(user):
+        return redirect(_next_url(request))
+    if not second_factor.is_enrolled(user):
+        return redirect(
+            f"{reverse('accounts:second_factor_setup')}?{urlencode({'next': _next_url(request)})}"
+        )
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_next_url(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        attempt = second_factor.verify(user, form.cleaned_data["code"])
+        if attempt.device is not None:
+            otp_login(request, attempt.device)
+            left = second_factor.backup_codes_left(user)
+            if attempt.device.name == second_factor.BACKUP_DEVICE_NAME:
+                messages.warning(
+                    request,
+                    f"Code de secours utilisé : il vous en reste {left}. "
+                    "Générez-en de nouveaux depuis « Double authentification ».",
+                )
+            return redirect(_next_url(request))
+        form.add_error(
+            "code",
+            _wait_message(attempt.wait_until)
+            if attempt.wait_until
+            else "Code incorrect ou expiré. Vérifiez l'heure de votre téléphone et réessayez.",
+        )
+    return render(
+        request,
+        "accounts/second_factor_verify.html",
+        {"form": form, "next": _next_url(request), "demo_code": _demo_code(user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not second_factor.requires_second_factor(user):
+        return redirect(_next_url(request))
+    if second_factor.is_enrolled(user):
+        # A new device only after the current one (or an administrator) confirms who this is.
+        return redirect(
+            f"{reverse('accounts:second_factor')}?{urlencode({'next': _next_url(request)})}"
+        )
+    device = second_factor.pending_device(user)
+    form = EnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        attempt, codes = second_factor.confirm_enrolment(user, form.cleaned_data["code"])
+        if attempt.device is not None:
+            otp_login(request, attempt.device)
+            request.session[SESSION_NEW_CODES] = codes
+            messages.success(request, "La double authentification est activée sur votre compte.")
+            return redirect(
+                f"{reverse('accounts:second_factor_codes')}?{urlencode({'next': _next_url(request)})}"
+            )
+        form.add_error(
+            "code",
+            _wait_message(attempt.wait_until)
+            if attempt.wait_until
+            else "Code incorrect. Vérifiez que vous avez bien ajouté le compte, "
+            "et l'heure de votre téléphone.",
+        )
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {"form": form, "key": second_factor.readable_key(device), "next": _next_url(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def qr_code(request: HttpRequest) -> HttpResponse:
+    """The QR code of the device being enrolled (nothing once it is confirmed)."""
+    user = cast(User, request.user)
+    if not second_factor.requires_second_factor(user) or second_factor.is_enrolled(user):
+        return HttpResponse(status=404)
+    device = second_factor.pending_device(user)
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+    buffer = BytesIO()
+    image.save(buffer)
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def codes(request: HttpRequest) -> HttpResponse:
+    """The backup codes: shown once after enrolment or renewal; renewed on request."""
+    user = cast(User, request.user)
+    if not second_factor.requires_second_factor(user) or not second_factor.is_enrolled(user):
+        return redirect("www:home")
+    if request.method == "POST":
+        request.session[SESSION_NEW_CODES] = second_factor.new_backup_codes(user)
+        messages.success(
+            request, "Nouveaux codes de secours générés : les anciens ne fonctionnent plus."
+        )
+        return redirect("accounts:second_factor_codes")
+    new_codes = request.session.pop(SESSION_NEW_CODES, None)
+    return render(
+        request,
+        "accounts/second_factor_codes.html",
+        {
+            "new_codes": new_codes,
+            "left": second_factor.backup_codes_left(user),
+            "next": _next_url(request),
+        },
+    )

@@ -1,6 +1,8 @@
 """Files: local folder by default; S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set."""
 
-from config.env import BASE_DIR, env
+from botocore.config import Config
+
+from config.env import BASE_DIR, env, env_int
 
 MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 STATIC_URL = "/static/"
@@ -24,6 +26,12 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
+            # Bounded waits: a hung endpoint must not hold an application worker for a minute.
+            "client_config": Config(
+                connect_timeout=env_int("AWS_S3_CONNECT_TIMEOUT", 5),
+                read_timeout=env_int("AWS_S3_READ_TIMEOUT", 30),
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
         },
     }
 else:

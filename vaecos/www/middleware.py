@@ -72,7 +72,7 @@ class SecondFactorMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr,attr-defined]
             return None
         if not requires_second_factor(user):  # type: ignore[arg-type]
             return None

@@ -1,4 +1,8 @@
+import logging
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import Storage, storages
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
@@ -17,21 +21,72 @@ from vaecos.evaluation.models import EvaluationSession, Registration
 from vaecos.jury.models import AcquiredBloc
 from vaecos.referentiels.models import ReferentielVersion
 
+logger = logging.getLogger(__name__)
+
 
 def _latest_dossiers() -> Prefetch:
     # The case's Livret 2 of its latest attempt comes first, for the documents column.
     return Prefetch("dossiers", queryset=Dossier.objects.order_by("-attempt"))
 
 
+# The object storage gets one attempt of at most a few seconds: a health check that hangs
+# would hold an application server worker, and the load balancer would time out anyway.
+_STORAGE_PROBE_TIMEOUT = 2
+_storage_probe: tuple[Storage, Any] | None = None
+
+
+def _storage_reachable() -> bool:
+    """Whether the file storage answers. On S3, a HEAD of the bucket itself (`exists()` would
+    take a missing bucket for a missing file); elsewhere, a lookup of an absent name."""
+    global _storage_probe
+    storage = storages["default"]
+    try:
+        bucket = getattr(storage, "bucket_name", None)
+        if not bucket:
+            storage.exists("healthz-probe")
+            return True
+        if _storage_probe is None or _storage_probe[0] is not storage:
+            from botocore.config import Config
+
+            config = storage.client_config.merge(  # type: ignore[attr-defined]
+                Config(
+                    connect_timeout=_STORAGE_PROBE_TIMEOUT,
+                    read_timeout=_STORAGE_PROBE_TIMEOUT,
+                    retries={"mode": "standard", "total_max_attempts": 1},
+                )
+            )
+            client = storage._create_session().client(  # type: ignore[attr-defined]
+                "s3",
+                region_name=storage.region_name,  # type: ignore[attr-defined]
+                use_ssl=storage.use_ssl,  # type: ignore[attr-defined]
+                endpoint_url=storage.endpoint_url,  # type: ignore[attr-defined]
+                verify=storage.verify,  # type: ignore[attr-defined]
+                config=config,
+            )
+            _storage_probe = (storage, client)
+        _storage_probe[1].head_bucket(Bucket=bucket)
+    except Exception as exc:  # whatever the backend raises, the answer is "unavailable"
+        logger.warning("Le stockage des fichiers ne répond pas : %r", exc)
+        return False
+    return True
+
+
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """For the load balancer: 200 when the database and the file storage answer; otherwise
+    503 naming what does not."""
+    failures = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "indisponible"}, status=503)
+        failures["database"] = "indisponible"
+    if not _storage_reachable():
+        failures["storage"] = "indisponible"
+    if failures:
+        return JsonResponse({"status": "error", **failures}, status=503)
     return JsonResponse({"status": "ok"})
 
 

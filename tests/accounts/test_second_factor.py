@@ -95,9 +95,9 @@ def test_first_login_leads_to_enrolment_then_backup_codes(client, db):
     codes_page = client.get(done["Location"]).content.decode()
     codes = re.findall(r"<li>([a-z2-7]{8})</li>", codes_page)
     assert len(codes) == 10
-    assert set(codes) == set(
-        StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
-    )
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert stored == {second_factor._digest(code) for code in codes}  # never in clear
+    assert not stored & set(codes)
     assert 'href="/recevabilite/file/"' in codes_page  # « Continuer » goes where they were going
     # Shown once only.
     assert not re.findall(r"<li>([a-z2-7]{8})</li>", client.get(CODES).content.decode())
@@ -134,7 +134,8 @@ def test_a_code_is_used_once(client, db):
     assert replay.status_code == 400
 
 
-def test_wrong_codes_are_throttled_with_a_french_message(client, db):
+def test_wrong_codes_are_throttled_with_a_french_message(client, db, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = settings.OTP_STATIC_THROTTLE_FACTOR = 60
     user = UserFactory(role=Role.INSTRUCTOR)
     device = enrolled(user)
     client.force_login(user)
@@ -170,16 +171,104 @@ def test_a_backup_code_works_once_and_says_how_many_are_left(client, db):
     assert client.post(VERIFY, {"code": codes[0]}).status_code == 400
 
 
-def test_new_backup_codes_replace_the_old(client, db):
+def test_new_backup_codes_replace_the_old_after_a_fresh_code(client, db, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no wait after the refused try below
     user = UserFactory(role=Role.INSTRUCTOR)
     device = enrolled(user)
     old = second_factor.new_backup_codes(user)
     client.force_login(user)
     client.post(VERIFY, {"code": code_for(device)})
-    page = client.post(CODES, follow=True).content.decode()
+    refused = client.post(CODES, {"code": old[0]})  # a backup code cannot renew them
+    assert refused.status_code == 400
+    assert "aucun nouveau code de secours" in refused.content.decode()
+    with_code = client.post(CODES, {"code": code_for(device, 1)}, follow=True)
+    page = with_code.content.decode()
     new = re.findall(r"<li>([a-z2-7]{8})</li>", page)
     assert len(new) == 10 and not set(new) & set(old)
     assert second_factor.backup_codes_left(user) == 10
+
+
+def test_renewing_codes_after_logging_in_with_one_keeps_the_session(client, db):
+    user = UserFactory(role=Role.INSTRUCTOR)
+    device = enrolled(user)
+    codes = second_factor.new_backup_codes(user)
+    client.force_login(user)
+    assert client.post(VERIFY, {"code": codes[0]}).status_code == 302
+    response = client.post(CODES, {"code": code_for(device)}, follow=True)
+    assert response.status_code == 200
+    assert len(re.findall(r"<li>([a-z2-7]{8})</li>", response.content.decode())) == 10
+    assert client.get("/recevabilite/file/").status_code == 200
+
+
+def test_confirming_the_login_rotates_the_session_key(client, db):
+    user = UserFactory(role=Role.INSTRUCTOR)
+    device = enrolled(user)
+    client.force_login(user)
+    before = client.session.session_key
+    client.post(VERIFY, {"code": code_for(device)})
+    assert client.session.session_key != before
+    assert client.get("/recevabilite/file/").status_code == 200
+
+
+def test_another_session_cannot_confirm_the_key_shown_elsewhere(client, db):
+    user = UserFactory(role=Role.INSTRUCTOR)
+    client.force_login(user)
+    client.get(SETUP)
+    first = TOTPDevice.objects.get(user=user)
+    intruder = client.__class__()
+    intruder.force_login(user)
+    intruder.get(SETUP)
+    second = TOTPDevice.objects.get(user=user)
+    assert second.pk != first.pk and second.key != first.key
+    # The first session's key is gone: its code confirms nothing.
+    assert client.post(SETUP, {"code": code_for(first)}).status_code == 400
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def test_enrolment_and_new_codes_are_told_by_email(
+    client, db, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = UserFactory(role=Role.INSTRUCTOR)
+    client.force_login(user)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SETUP, {"code": code_for(device)})
+    assert [m.to for m in mailoutbox] == [[user.email]]
+    assert "La double authentification a été activée" in mailoutbox[0].body
+    assert "Si ce n'est pas vous" in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(CODES, {"code": code_for(device, 1)})
+    assert "nouveaux codes de secours" in mailoutbox[1].body
+
+
+def test_a_new_password_lifts_the_wait_after_wrong_codes(client, db, settings):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = settings.OTP_STATIC_THROTTLE_FACTOR = 60
+    user = UserFactory(role=Role.INSTRUCTOR)
+    device = enrolled(user)
+    client.force_login(user)
+    client.post(VERIFY, {"code": "000000"})
+    client.logout()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = client.get(
+        f"/comptes/mot-de-passe/nouveau/{uid}/{default_token_generator.make_token(user)}/"
+    )
+    response = client.post(
+        link["Location"],
+        {
+            "new_password1": "Un-nouveau-mot-de-passe-2026",
+            "new_password2": "Un-nouveau-mot-de-passe-2026",
+        },
+    )
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+    client.force_login(user)
+    assert client.post(VERIFY, {"code": code_for(device)}).status_code == 302
 
 
 def test_next_never_leaves_the_site(client, db):
@@ -194,9 +283,17 @@ def test_htmx_requests_are_sent_to_the_page_by_htmx(client, db):
     user = UserFactory(role=Role.INSTRUCTOR)
     enrolled(user)
     client.force_login(user)
-    response = client.get("/recevabilite/file/", headers={"HX-Request": "true"})
+    response = client.get(
+        "/recevabilite/file/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/sessions/?page=2"},
+    )
     assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(VERIFY)
+    assert response["HX-Redirect"] == f"{VERIFY}?next={quote('/sessions/?page=2', safe='')}"
+    hostile = client.get(
+        "/recevabilite/file/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver//evil.example/x"},
+    )
+    assert hostile["HX-Redirect"] == f"{VERIFY}?next=%2F"  # only a path of this site
 
 
 def _dummy_kwargs(pattern: URLPattern) -> dict[str, object]:
@@ -234,11 +331,22 @@ def test_every_page_but_a_few_waits_for_the_second_factor(client, db):
     assert client.get("/accessibilite/").status_code == 200
 
 
-def test_an_administrator_can_reset_a_lost_second_factor(db):
+def test_an_administrator_can_reset_a_lost_second_factor(client, db):
+    admin = UserFactory(admin=True)
+    admin_device = enrolled(admin)
     user = UserFactory(role=Role.INSTRUCTOR)
-    enrolled(user)
-    TOTPDevice.objects.filter(user=user).delete()  # what the admin's delete does
+    lost = enrolled(user)
+    client.force_login(admin)
+    client.post(VERIFY, {"code": code_for(admin_device)})
+    # The admin lists the devices but never shows a key.
+    assert client.get(f"/admin/otp_totp/totpdevice/{lost.pk}/config/").status_code == 403
+    response = client.post(f"/admin/otp_totp/totpdevice/{lost.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
     assert not second_factor.is_enrolled(user)
+    client.logout()
+    client.force_login(user)
+    response = client.get("/recevabilite/file/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(SETUP)
 
 
 def test_demo_accounts_are_enrolled_and_show_their_code(client, db, referentiel, settings):
@@ -271,7 +379,8 @@ def test_demo_code_refuses_real_accounts(db):
         call_command("demo_code", "vrai@ucanss.fr", stdout=StringIO())
 
 
-def test_a_throttled_enrolment_says_when_to_retry(client, db):
+def test_a_throttled_enrolment_says_when_to_retry(client, db, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60
     user = UserFactory(role=Role.INSTRUCTOR)
     client.force_login(user)
     client.get(SETUP)

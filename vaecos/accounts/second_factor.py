@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -38,11 +39,15 @@ def is_enrolled(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def pending_device(user: User) -> TOTPDevice:
-    """The device being enrolled: the same key on every visit until it is confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+def pending_device(user: User, pk: int | None) -> TOTPDevice:
+    """The device being enrolled in this browser session (`pk` kept in the session): the same
+    key on every visit of that session. Another session (someone else with the password) gets
+    a new key, which replaces this one: only the last key shown can be confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=pk).first() if pk else None
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
     return device
 
 
@@ -74,15 +79,14 @@ def _locked_until(devices: list[Device]) -> datetime | None:
     return min(known) if known else None
 
 
-def confirm_enrolment(user: User, code: str) -> tuple[Attempt, list[str]]:
-    """Checks the first code of the pending device; on success confirms it and returns the new
-    backup codes (shown once)."""
+def confirm_enrolment(user: User, pk: int | None, code: str) -> tuple[Attempt, list[str]]:
+    """Checks the first code of this session's pending device; on success confirms it and
+    returns the new backup codes (shown once)."""
     with transaction.atomic():
         device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("pk")
-            .first()
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False, pk=pk).first()
+            if pk
+            else None
         )
         if device is None:
             return Attempt(None), []
@@ -97,13 +101,27 @@ def confirm_enrolment(user: User, code: str) -> tuple[Attempt, list[str]]:
     return Attempt(device), codes
 
 
+def _digest(code: str) -> str:
+    """Backup codes are stored as a keyed digest (ASVS 2.6.2): a copy of the database or of a
+    backup alone gives none of them. A new SECRET_KEY makes them all invalid."""
+    return salted_hmac(
+        "vaecos.second-factor.backup-code", clean_code(code), algorithm="sha256"
+    ).hexdigest()[:16]
+
+
 def new_backup_codes(user: User) -> list[str]:
-    """Replaces the person's backup codes with ten new ones."""
+    """Replaces the person's backup codes with ten new ones, on the same device: a session
+    confirmed by a backup code stays confirmed."""
     with transaction.atomic():
-        StaticDevice.objects.filter(user=user).delete()
-        device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+        device = StaticDevice.objects.select_for_update().filter(user=user).order_by("pk").first()
+        if device is None:
+            device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+        StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=device, token=_digest(code)) for code in codes
+        )
     return codes
 
 
@@ -111,20 +129,38 @@ def backup_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def verify(user: User, code: str) -> Attempt:
-    """A login confirmed by a code of the application or a backup code (used up)."""
+def verify(user: User, code: str, backup_codes: bool = True) -> Attempt:
+    """A login confirmed by a code of the application or (unless `backup_codes` is False) a
+    backup code, which is then used up."""
     code = clean_code(code)
     with transaction.atomic():
-        devices: list[Device] = [
-            *TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True),
-            *StaticDevice.objects.select_for_update().filter(user=user, confirmed=True),
-        ]
+        # Six digits are for the application, anything else is a backup code: a backup code
+        # does not count as a wrong code of the application, nor the reverse.
+        app_code = code.isdigit() and len(code) <= 6  # backup codes have 8 characters
+        model = TOTPDevice if app_code or not backup_codes else StaticDevice
+        devices: list[Device] = list(
+            model.objects.select_for_update().filter(user=user, confirmed=True)
+        )
         if wait := _locked_until(devices):
             return Attempt(None, wait)
         for device in devices:
-            if device.verify_token(code):
+            token = _digest(code) if isinstance(device, StaticDevice) else code
+            if device.verify_token(token):
                 return Attempt(device)
         return Attempt(None)
+
+
+def is_backup(device: Device) -> bool:
+    return isinstance(device, StaticDevice)
+
+
+def reset_throttling(user: User) -> None:
+    """After a new password chosen through the e-mailed link: wrong codes typed by someone
+    who knew the old password no longer keep the owner waiting."""
+    for model in (TOTPDevice, StaticDevice):
+        model.objects.filter(user=user).update(
+            throttling_failure_count=0, throttling_failure_timestamp=None
+        )
 
 
 def enrol_demo_account(user: User) -> None:

@@ -7,7 +7,7 @@ else still gets 404 from the views, so nobody learns a dossier exists.
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -79,9 +79,14 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in self.ALLOWED:
             return None
-        target = (
-            f"{reverse('accounts:second_factor')}?{urlencode({'next': request.get_full_path()})}"
-        )
+        back = request.get_full_path()
+        if request.headers.get("HX-Request"):
+            # A fragment is no page to come back to: the page the person was on is.
+            page = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = page.path + (f"?{page.query}" if page.query else "")
+            if not back.startswith("/") or back.startswith("//"):
+                back = reverse("www:home")
+        target = f"{reverse('accounts:second_factor')}?{urlencode({'next': back})}"
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target

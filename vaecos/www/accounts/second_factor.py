@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +20,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
+from django_otp.models import Device
 
-from vaecos.accounts import second_factor
+from vaecos.accounts import notifications, second_factor
 from vaecos.accounts.models import User
 
 SESSION_NEW_CODES = "second_factor_new_codes"
+SESSION_PENDING = "second_factor_pending_device"
 
 
 class CodeForm(forms.Form):
@@ -38,6 +41,18 @@ class CodeForm(forms.Form):
                 "autofocus": True,
                 "spellcheck": "false",
             }
+        ),
+        error_messages={"required": "Saisissez le code affiché par votre application."},
+    )
+
+
+class RenewalForm(forms.Form):
+    code = forms.CharField(
+        label="Code de votre application",
+        max_length=20,
+        help_text="Les 6 chiffres affichés maintenant par votre application d'authentification.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
         error_messages={"required": "Saisissez le code affiché par votre application."},
     )
@@ -99,9 +114,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         attempt = second_factor.verify(user, form.cleaned_data["code"])
         if attempt.device is not None:
-            otp_login(request, attempt.device)
+            _confirmed(request, attempt.device)
             left = second_factor.backup_codes_left(user)
-            if attempt.device.name == second_factor.BACKUP_DEVICE_NAME:
+            if second_factor.is_backup(attempt.device):
                 messages.warning(
                     request,
                     f"Code de secours utilisé : il vous en reste {left}. "
@@ -134,13 +149,16 @@ def setup(request: HttpRequest) -> HttpResponse:
         return redirect(
             f"{reverse('accounts:second_factor')}?{urlencode({'next': _next_url(request)})}"
         )
-    device = second_factor.pending_device(user)
+    device = second_factor.pending_device(user, request.session.get(SESSION_PENDING))
+    request.session[SESSION_PENDING] = device.pk
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        attempt, codes = second_factor.confirm_enrolment(user, form.cleaned_data["code"])
+        attempt, codes = second_factor.confirm_enrolment(user, device.pk, form.cleaned_data["code"])
         if attempt.device is not None:
-            otp_login(request, attempt.device)
+            _confirmed(request, attempt.device)
+            request.session.pop(SESSION_PENDING, None)
             request.session[SESSION_NEW_CODES] = codes
+            notifications.second_factor_changed(user, notifications.ENROLLED)
             messages.success(request, "La double authentification est activée sur votre compte.")
             return redirect(
                 f"{reverse('accounts:second_factor_codes')}?{urlencode({'next': _next_url(request)})}"
@@ -168,7 +186,8 @@ def qr_code(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if not second_factor.requires_second_factor(user) or second_factor.is_enrolled(user):
         return HttpResponse(status=404)
-    device = second_factor.pending_device(user)
+    device = second_factor.pending_device(user, request.session.get(SESSION_PENDING))
+    request.session[SESSION_PENDING] = device.pk
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
     buffer = BytesIO()
     image.save(buffer)
@@ -179,16 +198,29 @@ def qr_code(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def codes(request: HttpRequest) -> HttpResponse:
-    """The backup codes: shown once after enrolment or renewal; renewed on request."""
+    """The backup codes: shown once after enrolment or renewal. Renewing them asks for a code of
+    the application: a session taken over could otherwise mint codes and keep access."""
     user = cast(User, request.user)
     if not second_factor.requires_second_factor(user) or not second_factor.is_enrolled(user):
         return redirect("www:home")
-    if request.method == "POST":
-        request.session[SESSION_NEW_CODES] = second_factor.new_backup_codes(user)
-        messages.success(
-            request, "Nouveaux codes de secours générés : les anciens ne fonctionnent plus."
+    if not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("accounts:second_factor")
+    form = RenewalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        attempt = second_factor.verify(user, form.cleaned_data["code"], backup_codes=False)
+        if attempt.device is not None:
+            request.session[SESSION_NEW_CODES] = second_factor.new_backup_codes(user)
+            notifications.second_factor_changed(user, notifications.NEW_BACKUP_CODES)
+            messages.success(
+                request, "Nouveaux codes de secours générés : les anciens ne fonctionnent plus."
+            )
+            return redirect("accounts:second_factor_codes")
+        form.add_error(
+            "code",
+            _wait_message(attempt.wait_until)
+            if attempt.wait_until
+            else "Code incorrect ou expiré : aucun nouveau code de secours n'a été généré.",
         )
-        return redirect("accounts:second_factor_codes")
     new_codes = request.session.pop(SESSION_NEW_CODES, None)
     return render(
         request,
@@ -197,5 +229,14 @@ def codes(request: HttpRequest) -> HttpResponse:
             "new_codes": new_codes,
             "left": second_factor.backup_codes_left(user),
             "next": _next_url(request),
+            "form": form,
         },
+        status=400 if form.errors else 200,
     )
+
+
+def _confirmed(request: HttpRequest, device: Device) -> None:
+    """The login is now confirmed: a new session key and CSRF token (ASVS 3.2.1)."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    rotate_token(request)

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from vaecos.accounts import second_factor
 from vaecos.accounts.export import export_zip
 from vaecos.accounts.models import User
 from vaecos.www.accounts.throttling import unlock
@@ -80,4 +81,5 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         unlock(form.user.get_username())
+        second_factor.reset_throttling(form.user)
         return response

@@ -7,13 +7,16 @@
 #
 # Lit les mêmes variables d'environnement que l'application : DATABASE_URL (postgres://…),
 # MEDIA_ROOT, ou AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME,
-# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY. BACKUP_KEEP_DAYS=N supprime, après une sauvegarde
-# réussie, celles de plus de N jours (par défaut : toutes sont gardées).
+# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY. BACKUP_KEEP_DAYS=N (N ≥ 1) supprime, après une
+# sauvegarde réussie, celles de plus de N jours ; 0 ou absent : toutes sont gardées.
+# Le mot de passe de DATABASE_URL est passé à pg_dump par PGPASSWORD, jamais en argument.
 #
 # Produit DOSSIER/vaecos-AAAAMMJJ-HHMMSS/ : base.dump, fichiers/, SHA256SUMS, INFOS.txt.
 # La sauvegarde est écrite dans un dossier « .en-cours » renommé à la toute fin : un dossier
 # vaecos-… est toujours complet. Les fichiers déjà présents, identiques, dans la sauvegarde
-# précédente y sont liés (liens physiques) au lieu d'être copiés de nouveau.
+# précédente y sont liés (liens physiques) au lieu d'être copiés de nouveau. Le dossier
+# « .en-cours » d'une sauvegarde tuée net (kill -9, coupure), inchangé depuis un jour, est
+# supprimé au début de la suivante.
 set -euo pipefail
 # The backup holds personal data: readable by its owner only.
 umask 077
@@ -34,10 +37,46 @@ case "$DATABASE_URL" in
   "") fail "DATABASE_URL n'est pas défini (attendu : postgres://utilisateur@hote:5432/base)." ;;
   *) fail "DATABASE_URL doit désigner une base PostgreSQL (postgres://…) ; pour SQLite, copiez var/db.sqlite3 avec « sqlite3 var/db.sqlite3 \".backup copie.sqlite3\" »." ;;
 esac
-case "${BACKUP_KEEP_DAYS:-0}" in
-  '' | *[!0-9]*) fail "BACKUP_KEEP_DAYS doit être un nombre de jours." ;;
+# 0 or unset keeps every backup (with `find -mtime +0`, 0 would delete all those of yesterday).
+KEEP_DAYS="${BACKUP_KEEP_DAYS:-0}"
+case "$KEEP_DAYS" in
+  *[!0-9]*) fail "BACKUP_KEEP_DAYS doit être un nombre de jours (0 : tout garder)." ;;
 esac
+KEEP_DAYS="$((10#$KEEP_DAYS))"
 command -v pg_dump >/dev/null || fail "pg_dump est introuvable (paquet postgresql-client, de la même version que le serveur ou plus récente)."
+
+# libpq gets the password through PGPASSWORD: on a command line (pg_dump --dbname=…) it would
+# show in the process list to every user of the machine. DB_URL is DATABASE_URL without it
+# (neither in the user part nor as ?password=), to use on command lines; the URL reaches
+# Python by the environment, not as an argument, for the same reason.
+split_database_url() {
+  "$PYTHON" - <<'PY'
+import os
+import sys
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+parts = urlsplit(os.environ["DATABASE_URL"])
+userinfo, at, hostport = parts.netloc.rpartition("@")
+user, _, password = userinfo.partition(":")
+password = unquote(password)
+query = []
+for field in parts.query.split("&") if parts.query else []:
+    name, _, value = field.partition("=")
+    if unquote(name) == "password":
+        password = unquote(value)
+    else:
+        query.append(field)  # kept as written: libpq decodes it
+netloc = f"{user}@{hostport}" if user else hostport
+url = urlunsplit(parts._replace(netloc=netloc, query="&".join(query)))
+sys.stdout.write(f"{url}\0{password}\0")
+PY
+}
+{ IFS= read -r -d '' DB_URL && IFS= read -r -d '' DB_PASSWORD; } \
+  < <(DATABASE_URL="$DATABASE_URL" split_database_url) || fail "DATABASE_URL est illisible."
+if [ -n "$DB_PASSWORD" ]; then
+  export PGPASSWORD="$DB_PASSWORD"
+fi
+unset DB_PASSWORD
 
 mkdir -p "$DEST"
 DEST="$(cd "$DEST" && pwd)"
@@ -45,6 +84,14 @@ NAME="vaecos-$(date +%Y%m%d-%H%M%S)"
 FINAL="$DEST/$NAME"
 WORK="$DEST/.$NAME.en-cours"
 [ -e "$FINAL" ] && fail "$FINAL existe déjà ; relancez dans une seconde."
+# A backup killed outright (no trap runs) leaves its ".en-cours" folder: removed once nothing
+# in it has been written for a day (a backup still running keeps writing into its own).
+while IFS= read -r -d '' stale; do
+  if [ -z "$(find "$stale" -mmin -1440 -print -quit)" ]; then
+    rm -rf "$stale"
+    echo "Sauvegarde interrompue supprimée : $stale"
+  fi
+done < <(find "$DEST" -mindepth 1 -maxdepth 1 -type d -name '.vaecos-*.en-cours' -print0)
 PREVIOUS="$(find "$DEST" -mindepth 1 -maxdepth 1 -type d -name 'vaecos-*' | sort | tail -n 1)"
 
 cleanup() {
@@ -56,7 +103,7 @@ mkdir -p "$WORK/fichiers"
 
 echo "Sauvegarde de la base…"
 pg_dump --format=custom --compress=6 --no-owner --no-privileges \
-  --dbname="$DATABASE_URL" --file="$WORK/base.dump"
+  --dbname="$DB_URL" --file="$WORK/base.dump"
 
 # The files after the database: every file a row of the dump refers to is then already
 # stored (only one deleted during the backup could be missing).
@@ -84,16 +131,17 @@ else
 fi
 
 echo "Empreintes…"
+# NUL-separated names: a file name may hold a newline (sha256sum escapes it in SHA256SUMS).
 (
   cd "$WORK"
-  { echo base.dump; find fichiers -type f | LC_ALL=C sort; } | tr '\n' '\0' \
+  { printf 'base.dump\0'; find fichiers -type f -print0 | LC_ALL=C sort -z; } \
     | xargs -0 sha256sum > SHA256SUMS
 )
-FILES="$(find "$WORK/fichiers" -type f | wc -l | tr -d ' ')"
+FILES="$(find "$WORK/fichiers" -type f -printf . | wc -c | tr -d ' ')"
 {
   echo "Sauvegarde VAE COS"
   echo "date : $(date -Iseconds)"
-  echo "base : $(printf '%s' "$DATABASE_URL" | sed -E 's#//([^:@/]*):[^@/]*@#//\1:***@#')"
+  echo "base : $DB_URL"
   echo "fichiers : $SOURCE ($FILES fichiers)"
   echo "pg_dump : $(pg_dump --version)"
 } > "$WORK/INFOS.txt"
@@ -102,8 +150,8 @@ mv "$WORK" "$FINAL"
 trap - EXIT
 echo "Sauvegarde terminée : $FINAL (base.dump, $FILES fichiers)."
 
-if [ -n "${BACKUP_KEEP_DAYS:-}" ]; then
+if [ "$KEEP_DAYS" -gt 0 ]; then
   find "$DEST" -mindepth 1 -maxdepth 1 -type d -name 'vaecos-*' ! -path "$FINAL" \
-    -mtime +"$BACKUP_KEEP_DAYS" -print -exec rm -rf {} + \
+    -mtime +"$KEEP_DAYS" -print -exec rm -rf {} + \
     | sed 's/^/Ancienne sauvegarde supprimée : /'
 fi

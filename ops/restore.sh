@@ -8,6 +8,7 @@
 #   - les fichiers : MEDIA_ROOT (absent ou vide), ou le bucket AWS_STORAGE_BUCKET_NAME (vide)
 #     avec AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
 # Rien n'est écrasé : une base ou un stockage qui contient déjà quelque chose est refusé.
+# Le mot de passe de DATABASE_URL est passé à psql et pg_restore par PGPASSWORD, jamais en argument.
 # Les empreintes de la sauvegarde sont vérifiées avant toute écriture ; la base est restaurée
 # en une seule transaction (tout ou rien), puis les fichiers.
 set -euo pipefail
@@ -36,16 +37,49 @@ for tool in pg_restore psql; do
   command -v "$tool" >/dev/null || fail "$tool est introuvable (paquet postgresql-client)."
 done
 
+# libpq gets the password through PGPASSWORD: on a command line (pg_dump --dbname=…) it would
+# show in the process list to every user of the machine. DB_URL is DATABASE_URL without it
+# (neither in the user part nor as ?password=), to use on command lines; the URL reaches
+# Python by the environment, not as an argument, for the same reason.
+split_database_url() {
+  "$PYTHON" - <<'PY'
+import os
+import sys
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+parts = urlsplit(os.environ["DATABASE_URL"])
+userinfo, at, hostport = parts.netloc.rpartition("@")
+user, _, password = userinfo.partition(":")
+password = unquote(password)
+query = []
+for field in parts.query.split("&") if parts.query else []:
+    name, _, value = field.partition("=")
+    if unquote(name) == "password":
+        password = unquote(value)
+    else:
+        query.append(field)  # kept as written: libpq decodes it
+netloc = f"{user}@{hostport}" if user else hostport
+url = urlunsplit(parts._replace(netloc=netloc, query="&".join(query)))
+sys.stdout.write(f"{url}\0{password}\0")
+PY
+}
+{ IFS= read -r -d '' DB_URL && IFS= read -r -d '' DB_PASSWORD; } \
+  < <(DATABASE_URL="$DATABASE_URL" split_database_url) || fail "DATABASE_URL est illisible."
+if [ -n "$DB_PASSWORD" ]; then
+  export PGPASSWORD="$DB_PASSWORD"
+fi
+unset DB_PASSWORD
+
 echo "Vérification des empreintes de la sauvegarde…"
 (cd "$BACKUP" && sha256sum --check --quiet --strict SHA256SUMS) \
   || fail "la sauvegarde est abîmée : des fichiers ne correspondent plus à SHA256SUMS."
 # Every file of the backup is listed (a file added by hand would be restored unchecked).
-listed="$(cd "$BACKUP" && find fichiers -type f | wc -l | tr -d ' ')"
+listed="$(cd "$BACKUP" && find fichiers -type f -printf . | wc -c | tr -d ' ')"
 expected="$(grep -c ' fichiers/' "$BACKUP/SHA256SUMS" || true)"
 [ "$listed" = "$expected" ] || fail "la sauvegarde contient $listed fichiers, SHA256SUMS en liste $expected."
 
 echo "Vérification de la cible…"
-tables="$(psql --dbname="$DATABASE_URL" --no-psqlrc --tuples-only --no-align --command \
+tables="$(psql --dbname="$DB_URL" --no-psqlrc --tuples-only --no-align --command \
   "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')")" \
   || fail "impossible de se connecter à la base cible (créez-la d'abord : createdb …)."
@@ -64,9 +98,9 @@ fi
 
 echo "Restauration de la base…"
 pg_restore --no-owner --no-privileges --exit-on-error --single-transaction \
-  --dbname="$DATABASE_URL" "$BACKUP/base.dump"
+  --dbname="$DB_URL" "$BACKUP/base.dump"
 
-FILES="$(find "$BACKUP/fichiers" -type f | wc -l | tr -d ' ')"
+FILES="$(find "$BACKUP/fichiers" -type f -printf . | wc -c | tr -d ' ')"
 if [ -n "${AWS_STORAGE_BUCKET_NAME:-}" ]; then
   echo "Envoi des fichiers dans le bucket « $AWS_STORAGE_BUCKET_NAME »…"
   "$PYTHON" "$ROOT/ops/s3_sync.py" upload "$BACKUP/fichiers"

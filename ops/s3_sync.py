@@ -11,6 +11,7 @@ AWS_S3_REGION_NAME, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
 
 A key becomes the same relative path in the folder and back. With --reference, an object whose
 copy in the previous backup has the same size and MD5 is hard-linked instead of downloaded.
+An object deleted between the listing and its download is skipped and counted.
 """
 
 import argparse
@@ -26,6 +27,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 CHUNK = 1024 * 1024
+# What S3 answers for a missing object: "404" to the HEAD, NoSuchKey to the GET.
+MISSING_OBJECT = {"404", "NoSuchKey", "NotFound"}
 
 
 def fail(message: str) -> NoReturn:
@@ -80,11 +83,21 @@ def inside(folder: Path, key: str) -> Path:
     return target
 
 
+def deleted_since_listing(client: Any, bucket: str, exc: ClientError) -> bool:
+    """Whether a failed download is an object deleted after the listing (the platform deletes
+    files while a backup runs: skipped). Anything else fails the backup, a bucket gone too."""
+    if exc.response.get("Error", {}).get("Code") not in MISSING_OBJECT:
+        return False
+    # A HEAD says only "404": the bucket must still be there for the object alone to be gone.
+    client.head_bucket(Bucket=bucket)
+    return True
+
+
 def download(folder: Path, reference: Path | None) -> None:
     client, bucket = bucket_from_environment()
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    copied = linked = 0
+    copied = linked = gone = 0
     for item in objects(client, bucket):
         key = item["Key"]
         if key.endswith("/"):
@@ -101,10 +114,23 @@ def download(folder: Path, reference: Path | None) -> None:
                 linked += 1
                 continue
         partial = target.with_name(target.name + ".partiel")
-        client.download_file(bucket, key, str(partial))
+        try:
+            client.download_file(bucket, key, str(partial))
+        except ClientError as exc:
+            partial.unlink(missing_ok=True)
+            if not deleted_since_listing(client, bucket, exc):
+                raise
+            print(
+                f"Attention : « {key} » a été supprimé du bucket pendant la copie.", file=sys.stderr
+            )
+            gone += 1
+            continue
         partial.replace(target)
         copied += 1
-    print(f"{copied} fichier(s) téléchargé(s), {linked} repris de la sauvegarde précédente.")
+    summary = f"{copied} fichier(s) téléchargé(s), {linked} repris de la sauvegarde précédente"
+    if gone:
+        summary += f", {gone} supprimé(s) du bucket pendant la copie (ignoré(s))"
+    print(f"{summary}.")
 
 
 def upload(folder: Path) -> None:

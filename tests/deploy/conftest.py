@@ -153,6 +153,14 @@ def _no_aws_files(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials-absent"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_storage_check(monkeypatch):
+    # /healthz keeps its S3 check a few seconds: no test sees another's result.
+    from vaecos.www import views
+
+    monkeypatch.setattr(views, "_storage_check", None)
+
+
 @pytest.fixture(scope="session")
 def moto_server(tmp_path_factory) -> Iterator[MotoServer]:
     server = MotoServer(tmp_path_factory.mktemp("moto"))

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -338,3 +338,244 @@ def test_a_backup_restores_the_files_of_an_s3_bucket_into_a_new_bucket(
 
     assert snapshot(restored) == before
     assert target.sha256s() == files
+
+
+# --- The scripts' own safeguards, on a small database ------------------------------------------
+
+# File names a careless script would break: a newline, spaces and accents, a backslash.
+ODD_FILES = {
+    "pieces/ligne\nnouvelle.txt": b"un nom sur deux lignes",
+    "pieces/espace et accent é.pdf": b"%PDF-1.4 accent",
+    "pieces/barre\\oblique.txt": b"barre oblique inverse",
+    "courriers/2026/simple.pdf": b"%PDF-1.4 simple",
+}
+# Percent-encoded in the URL; what libpq must receive, decoded, through PGPASSWORD.
+SECRET = "s3crét@vae/cos"
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Iterator[Demo]:
+    """A database of one table and a few files with awkward names: quick to back up."""
+    source = Demo(scratch_name("petite"), tmp_path_factory.mktemp("petite") / "media")
+    create_database(source.database)
+    try:
+        with psycopg.connect(server_url(source.database)) as connection:
+            connection.execute("CREATE TABLE note (id serial PRIMARY KEY, body text)")
+            connection.execute("INSERT INTO note (body) VALUES ('première'), ('seconde')")
+        for name, data in ODD_FILES.items():
+            (source.media / name).parent.mkdir(parents=True, exist_ok=True)
+            (source.media / name).write_bytes(data)
+        yield source
+    finally:
+        drop_database(source.database)
+
+
+def notes(database: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(server_url(database)) as connection:
+        return connection.execute("SELECT id, body FROM note ORDER BY id").fetchall()
+
+
+@pytest.fixture(scope="module")
+def small_backup(small, tmp_path_factory) -> Path:
+    backups = tmp_path_factory.mktemp("petite-sauvegarde")
+    run(
+        ["bash", str(BACKUP), str(backups)],
+        environment(small.database, MEDIA_ROOT=str(small.media)),
+    )
+    (backup,) = backups_in(backups)
+    return backup
+
+
+def refused(args: list[str], env: dict[str, str]) -> str:
+    """Run a command that must fail; its error output."""
+    result = subprocess.run(
+        args,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode != 0, f"{' '.join(args)} aurait dû échouer :\n{result.stdout}"
+    return result.stderr
+
+
+def with_password(url: str, where: str) -> str:
+    """The URL with SECRET as its password, in the user part or as ?password=."""
+    parts = urlsplit(url)
+    if where == "user":
+        user, _, host = parts.netloc.rpartition("@")
+        return urlunsplit(parts._replace(netloc=f"{user}:{quote(SECRET, safe='')}@{host}"))
+    return urlunsplit(
+        parts._replace(query=f"password={quote(SECRET, safe='')}&application_name=vaecos")
+    )
+
+
+@dataclass
+class Spy:
+    """pg_dump, psql and pg_restore wrapped: each call's arguments and PGPASSWORD are logged,
+    then the real tool runs."""
+
+    folder: Path
+    log: Path
+
+    def calls(self) -> list[tuple[list[str], str | None]]:
+        found = []
+        for record in self.log.read_text().split("CALL\0")[1:]:
+            fields = record.split("\0")[:-1]
+            password = fields[-1].removeprefix("PGPASSWORD=") if fields[-1] != "-" else None
+            found.append((fields[:-1], password))
+        return found
+
+
+@pytest.fixture
+def spy(tmp_path) -> Spy:
+    folder = tmp_path / "pg-espion"
+    folder.mkdir()
+    log = tmp_path / "pg-espion.log"
+    log.touch()
+    for tool in ("pg_dump", "psql", "pg_restore"):
+        real = shutil.which(tool)
+        assert real is not None, tool
+        wrapper = folder / tool
+        wrapper.write_text(
+            "#!/usr/bin/env bash\n"
+            f"{{ printf 'CALL\\0'; printf '%s\\0' {tool} \"$@\"; "
+            'if [ -n "${PGPASSWORD+x}" ]; then printf \'PGPASSWORD=%s\\0\' "$PGPASSWORD"; '
+            f"else printf -- '-\\0'; fi; }} >> {log}\n"
+            f'exec {real} "$@"\n'
+        )
+        wrapper.chmod(0o755)
+    return Spy(folder, log)
+
+
+@pytest.mark.parametrize("where", ["user", "query"])
+def test_the_database_password_never_shows_on_a_command_line(
+    small, scratch_databases, spy, tmp_path, where
+):
+    backups, media = tmp_path / "sauvegardes", tmp_path / "media"
+    path = f"{spy.folder}{os.pathsep}{os.environ['PATH']}"
+    source_url = with_password(server_url(small.database), where)
+    env = environment(small.database, DATABASE_URL=source_url, MEDIA_ROOT=str(small.media))
+    run(["bash", str(BACKUP), str(backups)], {**env, "PATH": path})
+    (backup,) = backups_in(backups)
+
+    target = scratch_name("restauree")
+    scratch_databases.append(target)
+    create_database(target)
+    target_url = with_password(server_url(target), where)
+    env = environment(target, DATABASE_URL=target_url, MEDIA_ROOT=str(media))
+    run(["bash", str(RESTORE), str(backup)], {**env, "PATH": path})
+
+    calls = spy.calls()
+    assert {args[0] for args, _ in calls} == {"pg_dump", "psql", "pg_restore"}
+    for args, password in calls:
+        assert not [arg for arg in args if "s3cr" in arg], args
+        assert password == SECRET, args
+    databases = [arg for args, _ in calls for arg in args if arg.startswith("--dbname=")]
+    assert databases and all(urlsplit(arg).password is None for arg in databases)
+    assert "s3cr" not in (backup / "INFOS.txt").read_text()
+    # The round trip works through PGPASSWORD, names with a newline included.
+    assert notes(target) == notes(small.database)
+    assert folder_sha256s(media) == folder_sha256s(small.media)
+    assert set(folder_sha256s(media)) == set(ODD_FILES)
+
+
+def age(path: Path, days: float) -> None:
+    """Set the modification time of the folder and all it holds to `days` ago."""
+    moment = time.time() - days * 86400
+    for item in [*path.rglob("*"), path]:
+        os.utime(item, (moment, moment))
+
+
+def fake_backup(backups: Path, name: str, days: float) -> Path:
+    folder = backups / name
+    (folder / "fichiers").mkdir(parents=True)
+    (folder / "base.dump").write_bytes(b"ancienne")
+    age(folder, days)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("keep_days", "old_kept"), [(None, True), ("", True), ("0", True), ("30", False)]
+)
+def test_backup_keep_days_zero_or_unset_keeps_every_backup(small, tmp_path, keep_days, old_kept):
+    backups = tmp_path / "sauvegardes"
+    old = fake_backup(backups, "vaecos-20200101-000000", days=40)
+    recent = fake_backup(backups, "vaecos-20200102-000000", days=10)
+    env = environment(small.database, MEDIA_ROOT=str(small.media))
+    if keep_days is not None:
+        env["BACKUP_KEEP_DAYS"] = keep_days
+
+    done = run(["bash", str(BACKUP), str(backups)], env)
+
+    assert old.exists() is old_kept
+    assert ("Ancienne sauvegarde supprimée" in done.stdout) is not old_kept
+    assert recent.exists()
+    assert len(backups_in(backups)) == (3 if old_kept else 2)
+
+
+def test_backup_keep_days_must_be_a_number(small, tmp_path):
+    env = environment(small.database, MEDIA_ROOT=str(small.media), BACKUP_KEEP_DAYS="-1")
+
+    error = refused(["bash", str(BACKUP), str(tmp_path / "sauvegardes")], env)
+
+    assert "BACKUP_KEEP_DAYS doit être un nombre de jours" in error
+    assert not (tmp_path / "sauvegardes").exists()
+
+
+def test_a_backup_removes_what_a_killed_backup_left_a_day_ago(small, tmp_path):
+    backups = tmp_path / "sauvegardes"
+    killed = backups / ".vaecos-20200101-000000.en-cours"
+    (killed / "fichiers" / "pieces").mkdir(parents=True)
+    (killed / "fichiers" / "pieces" / "a.pdf").write_bytes(b"a")
+    age(killed, days=2)
+    # Another backup, running right now: its folder is old but it has just written a file.
+    running = backups / ".vaecos-20200102-000000.en-cours"
+    (running / "fichiers").mkdir(parents=True)
+    age(running, days=2)
+    (running / "base.dump").write_bytes(b"en cours")
+
+    done = run(
+        ["bash", str(BACKUP), str(backups)],
+        environment(small.database, MEDIA_ROOT=str(small.media)),
+    )
+
+    assert not killed.exists()
+    assert f"Sauvegarde interrompue supprimée : {killed}" in done.stdout
+    assert running.exists()
+    assert len([path for path in backups.iterdir() if path.name.startswith("vaecos-")]) == 1
+
+
+def test_restore_refuses_a_media_root_that_is_not_empty(small_backup, scratch_databases, tmp_path):
+    target = scratch_name("restauree")
+    scratch_databases.append(target)
+    create_database(target)
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "deja-la.txt").write_bytes(b"ne pas ecraser")
+
+    error = refused(
+        ["bash", str(RESTORE), str(small_backup)], environment(target, MEDIA_ROOT=str(media))
+    )
+
+    assert f"{media} n'est pas vide : restaurez dans un dossier vide ou absent" in error
+    assert tables(target) == []
+    assert folder_sha256s(media) == {"deja-la.txt": sha256(b"ne pas ecraser")}
+
+
+def test_restore_refuses_a_bucket_that_is_not_empty(small_backup, scratch_databases, moto_server):
+    target = scratch_name("restauree")
+    scratch_databases.append(target)
+    create_database(target)
+    bucket: Bucket = new_bucket(moto_server.endpoint)
+    bucket.client.put_object(Bucket=bucket.name, Key="deja/la.pdf", Body=b"ne pas ecraser")
+
+    error = refused(
+        ["bash", str(RESTORE), str(small_backup)], environment(target, **bucket.environment())
+    )
+
+    assert f"le bucket « {bucket.name} » n'est pas vide (1 objets)" in error
+    assert tables(target) == []
+    assert bucket.sha256s() == {"deja/la.pdf": sha256(b"ne pas ecraser")}

@@ -1,4 +1,5 @@
 import logging
+from time import monotonic
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -33,18 +34,41 @@ def _latest_dossiers() -> Prefetch:
 # would hold an application server worker, and the load balancer would time out anyway.
 _STORAGE_PROBE_TIMEOUT = 2
 _storage_probe: tuple[Storage, Any] | None = None
+# /healthz answers anyone: its S3 request is made at most once per worker every few seconds,
+# so a flood of anonymous hits costs no S3 requests (nor, storage down, 2 s of a worker each).
+# One tuple (storage, monotonic time, result), replaced whole: threads of a worker may at
+# worst probe twice at the same moment.
+_STORAGE_CHECK_TTL = 5.0
+_storage_check: tuple[Storage, float, bool] | None = None
 
 
 def _storage_reachable() -> bool:
     """Whether the file storage answers. On S3, a HEAD of the bucket itself (`exists()` would
-    take a missing bucket for a missing file); elsewhere, a lookup of an absent name."""
-    global _storage_probe
+    take a missing bucket for a missing file), its result kept `_STORAGE_CHECK_TTL` seconds;
+    elsewhere, a lookup of an absent name (local, cheap: not cached)."""
+    global _storage_check
     storage = storages["default"]
-    try:
-        bucket = getattr(storage, "bucket_name", None)
-        if not bucket:
+    if not getattr(storage, "bucket_name", None):
+        try:
             storage.exists("healthz-probe")
-            return True
+        except Exception as exc:  # whatever the backend raises, the answer is "unavailable"
+            logger.warning("Le stockage des fichiers ne répond pas : %r", exc)
+            return False
+        return True
+    now = monotonic()
+    checked = _storage_check
+    if checked is not None and checked[0] is storage and now - checked[1] < _STORAGE_CHECK_TTL:
+        return checked[2]
+    reachable = _bucket_reachable(storage)
+    _storage_check = (storage, now, reachable)
+    return reachable
+
+
+def _bucket_reachable(storage: Storage) -> bool:
+    """A HEAD of the bucket, by a client of short timeouts made once per storage."""
+    global _storage_probe
+    bucket = storage.bucket_name  # type: ignore[attr-defined]
+    try:
         if _storage_probe is None or _storage_probe[0] is not storage:
             from botocore.config import Config
 

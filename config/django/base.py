@@ -3,6 +3,7 @@
 from config.env import BASE_DIR, env, env_bool, env_int
 from config.settings.database import *  # noqa: F403
 from config.settings.email import *  # noqa: F403
+from config.settings.retention import *  # noqa: F403
 from config.settings.security import *  # noqa: F403
 from config.settings.storage import *  # noqa: F403
 from config.settings.tasks import *  # noqa: F403
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "vaecos.evaluation",
     "vaecos.jury",
     "vaecos.audit",
+    "vaecos.retention",
     "vaecos.demo",
     "vaecos.www",
 ]

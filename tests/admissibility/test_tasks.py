@@ -43,7 +43,9 @@ def test_the_command_decides_implicitly_on_the_given_date_and_only_once(overdue,
 
     assert run("--date", "2026-11-10") == (
         "Contrôles de recevabilité du 10/11/2026 : 0 décision implicite, 0 rappel, "
-        "0 expiration, 0 rappel de session.\n"
+        "0 expiration, 0 rappel de session, 0 pièce d'identité supprimée, "
+        "0 brouillon de Livret 2 effacé, "
+        "0 entrée du journal des connexions supprimée.\n"
     )
     first = run("--date", "2026-11-11")
     again = run("--date", "2026-11-12")
@@ -53,9 +55,15 @@ def test_the_command_decides_implicitly_on_the_given_date_and_only_once(overdue,
     assert overdue.decided_on == datetime.date(2026, 11, 10)
     assert first == (
         "Contrôles de recevabilité du 11/11/2026 : 1 décision implicite, 0 rappel, "
-        "0 expiration, 0 rappel de session.\n"
+        "0 expiration, 0 rappel de session, 0 pièce d'identité supprimée, "
+        "0 brouillon de Livret 2 effacé, "
+        "0 entrée du journal des connexions supprimée.\n"
     )
-    assert again.endswith(": 0 décision implicite, 0 rappel, 0 expiration, 0 rappel de session.\n")
+    assert again.endswith(
+        ": 0 décision implicite, 0 rappel, 0 expiration, 0 rappel de session, "
+        "0 pièce d'identité supprimée, 0 brouillon de Livret 2 effacé, "
+        "0 entrée du journal des connexions supprimée.\n"
+    )
     assert overdue.transitions.filter(transition="decide_implicitly").count() == 1
     assert f"1 décision(s) implicite(s) [{overdue.pk}]" in caplog.text
 
@@ -67,10 +75,15 @@ def test_the_summary_speaks_french_plurals():
         "reminders": [3],
         "expired": [],
         "session_reminders": [4, 5],
+        "identity_documents_deleted": [6, 7],
+        "drafts_erased": [8],
+        "login_entries_deleted": 0,
     }
 
     assert command.describe(summary) == (
-        "2 décisions implicites, 1 rappel, 0 expiration, 2 rappels de session"
+        "2 décisions implicites, 1 rappel, 0 expiration, 2 rappels de session, "
+        "2 pièces d'identité supprimées, 1 brouillon de Livret 2 effacé, "
+        "0 entrée du journal des connexions supprimée"
     )
 
 
@@ -90,6 +103,9 @@ def test_the_task_runs_the_checks_for_today_through_the_backend(referentiel, can
         "reminders": [],
         "expired": [],
         "session_reminders": [],
+        "identity_documents_deleted": [],
+        "drafts_erased": [],
+        "login_entries_deleted": 0,
     }
     assert again.return_value["implicit_decisions"] == []
     request.refresh_from_db()

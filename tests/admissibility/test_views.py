@@ -159,23 +159,59 @@ def test_the_queue_is_sorted_by_deadline_with_flags_filters_and_search(referenti
     assert "Alpha" in text(client.get(reverse("admissibility:queue"), {"branche": "famille"}))
 
 
-def test_the_queue_has_a_fixed_number_of_queries(
-    referentiel, instructor, django_assert_num_queries
-):
-    def add(count):
-        for _ in range(count):
-            request = ready_request(referentiel, candidate=UserFactory())
-            services.request_submit(request=request, by=request.case.candidate)
+def _submitted(referentiel, count, start=0):
+    for number in range(start, start + count):
+        request = ready_request(referentiel, candidate=UserFactory(last_name=f"Nom{number:02d}"))
+        services.request_submit(request=request, by=request.case.candidate)
 
-    add(3)
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_queue_has_a_fixed_number_of_queries(
+    count, referentiel, instructor, django_assert_num_queries
+):
+    _submitted(referentiel, count)
     client = signed_in(instructor)
-    # Session, user, count, one page of requests with candidate and branch, the branches.
-    with django_assert_num_queries(5):
-        client.get(reverse("admissibility:queue"))
-    add(30)
-    with django_assert_num_queries(5):
-        many = client.get(reverse("admissibility:queue"))
-    assert "Page 1 sur 2" in text(many)
+
+    # Session, user, one page of requests (and one row more) with candidate and branch, the
+    # branches. No count of the requests.
+    with django_assert_num_queries(4):
+        page = client.get(reverse("admissibility:queue"))
+
+    assert text(page).count("<tr>") == 1 + min(count, 25)
+
+
+def test_the_queue_is_paged_without_counting_it(referentiel, instructor):
+    _submitted(referentiel, 27)
+    client = signed_in(instructor)
+    queue = reverse("admissibility:queue")
+
+    first = text(client.get(queue, {"statut": "deposee"}))
+    second = text(client.get(queue, {"statut": "deposee", "page": "2"}))
+
+    assert first.count("<tr>") == 1 + 25 and second.count("<tr>") == 1 + 2
+    assert 'aria-label="Pages : demandes de recevabilité"' in first
+    assert '<span class="page-link">Page 1</span>' in first and "Page précédente" not in first
+    assert 'href="?statut=deposee&page=2">Page suivante' in first
+    assert "Nom24" in first and "Nom25" not in first
+    assert "Nom25" in second and "Nom26" in second and "Nom24" not in second
+    assert 'href="?statut=deposee&page=1">Page précédente' in second
+    assert "Page suivante" not in second and " sur " not in second
+    for junk in ("99", "0", "abc", "-3"):  # past the end or not a page: the first page
+        assert "Nom00" in text(client.get(queue, {"page": junk}))
+
+
+def test_the_requests_to_instruct_come_before_the_decided_ones(referentiel, instructor):
+    today = timezone.localdate()
+    decided = ready_request(referentiel, candidate=UserFactory(last_name="Décidée"))
+    services.request_submit(request=decided, by=decided.case.candidate)
+    services.request_declare_complete(request=decided, by=instructor, on=today)
+    gaps = {a.pk: (Coverage.COVERED, "") for a in referentiel.activities.all()}
+    services.request_decide(request=decided, by=instructor, favourable=True, gaps=gaps)
+    _submitted(referentiel, 1)
+
+    page = text(signed_in(instructor).get(reverse("admissibility:queue")))
+
+    assert page.index("Nom00") < page.index("Décidée")
 
 
 def test_a_finished_request_cannot_be_edited(req, candidate):

@@ -43,6 +43,8 @@ from vaecos.dossiers import services
 from vaecos.dossiers.models import Attachment, Dossier, FieldRevision, Situation
 from vaecos.pii.models import Dismissal, FileReview
 from vaecos.referentiels.loader import load_file
+from vaecos.retention.models import Deletion
+from vaecos.retention.models import Rule as RetentionRule
 
 from . import matrix_coaching, matrix_evaluation, matrix_jury
 
@@ -323,6 +325,9 @@ ADMIN_EXCEPTIONS = {
     "admin:audit_readevent_add": Expect(403),
     # Second-factor keys never show in the admin (OTP_ADMIN_HIDE_SENSITIVE_DATA).
     "admin:otp_totp_totpdevice_config": Expect(403),
+    # Retention deletions are recorded by the platform only.
+    "admin:retention_deletion_add": Expect(403),
+    "admin:retention_deletion_delete": Expect(403),
     "admin:otp_totp_totpdevice_qrcode": Expect(403),
     "admin:audit_readevent_delete": Expect(403),
 }
@@ -389,6 +394,11 @@ def build_world() -> SimpleNamespace:
     TOTPDevice.objects.create(user=users["instructor"], name="app", confirmed=True)
     backup = StaticDevice.objects.create(user=users["instructor"], name="codes", confirmed=True)
     StaticToken.objects.create(device=backup, token="abcdefgh")
+    Deletion.objects.create(
+        rule=RetentionRule.LOGIN_LOG,
+        label="Journal des connexions : 1 connexion antérieure au 01/01/2025",
+        subject_type="axes.AccessLog",
+    )
     owner = users["owner"]
     dossier = dossier_for(referentiel, candidate=owner)
     activity = referentiel.activities.get(number=1)

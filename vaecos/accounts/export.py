@@ -341,6 +341,7 @@ def _supporting(document: SupportingDocument, files: _Files, folder: str) -> dic
     entry = {
         "id": document.pk,
         "nom_du_fichier": document.original_name,
+        "nature": document.get_kind_display(),
         "type": document.content_type,
         "taille_octets": document.size,
         "empreinte_sha256": document.sha256,

@@ -28,6 +28,30 @@ class Status(models.TextChoices):
 
 # The states in which the candidate may still change the request.
 EDITABLE = (Status.DRAFT, Status.INCOMPLETE)
+# The states of a request the instructeur still has to instruct.
+UNDER_INSTRUCTION = (Status.SUBMITTED, Status.INCOMPLETE, Status.COMPLETE)
+
+
+def queue_rank() -> models.Case:
+    """0 for a request still to instruct, 1 for the others: the instructeur's queue shows them
+    first."""
+    return models.Case(
+        models.When(status__in=UNDER_INSTRUCTION, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
+def queue_order() -> list[models.Expression | models.F]:
+    """The instructeur's queue: requests still to instruct first, then by decision date (none
+    last), receipt and number. Its index (Meta.indexes) holds the same expressions: PostgreSQL
+    walks the index in this order only if the query sorts by the very same ones."""
+    return [
+        queue_rank(),
+        models.F("decision_due").asc(nulls_last=True),
+        models.F("submitted_at").asc(),
+        models.F("id").asc(),
+    ]
 
 
 class Sex(models.TextChoices):
@@ -123,8 +147,23 @@ class AdmissibilityRequest(models.Model):
         verbose_name_plural = "demandes de recevabilité"
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["status", "decision_due"]),
+            # The queue filtered on a status, in the queue's order; the scheduled checks.
+            models.Index(
+                fields=["status", "decision_due", "submitted_at", "id"],
+                name="admissibility_status_queue",
+            ),
             models.Index(fields=["case", "-created_at"]),
+            # The whole queue (every status but drafts), in the queue's order.
+            # (An index cannot say NULLS LAST on SQLite; PostgreSQL's ascending order puts them
+            # last anyway, as the queue's order does.)
+            models.Index(
+                queue_rank(),
+                models.F("decision_due"),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=~models.Q(status="brouillon"),
+                name="admissibility_queue",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -232,6 +271,8 @@ class AdmissibilityTransitionLog(TransitionLog):
         verbose_name = "changement de statut de la demande"
         verbose_name_plural = "changements de statut des demandes"
         ordering = ["at", "pk"]
+        # The audit journal reads the newest rows first.
+        indexes = [models.Index(fields=["-at", "-id"], name="admissibility_log_newest")]
 
 
 def letter_path(instance: "Letter", filename: str) -> str:
@@ -273,6 +314,14 @@ class Letter(models.Model):
         return f"{self.get_kind_display()} — {self.request}"
 
 
+class SupportingKind(models.TextChoices):
+    # Identity proofs are deleted once the decision is notified (RGPD retention, vaecos.retention).
+    IDENTITY = "identite", "Pièce d'identité"
+    EMPLOYMENT = "activite", "Attestation d'employeur ou justificatif d'activité"
+    DIPLOMA = "diplome", "Diplôme ou certificat"
+    OTHER = "autre", "Autre pièce"
+
+
 def supporting_path(instance: "SupportingDocument", filename: str) -> str:
     # The stored name never comes from the user; the original name is kept in the row.
     return f"recevabilite/{instance.request_id}/pieces/{uuid.uuid4().hex}"
@@ -283,6 +332,9 @@ class SupportingDocument(models.Model):
 
     request = models.ForeignKey(
         AdmissibilityRequest, on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(
+        "type de pièce", max_length=20, choices=SupportingKind.choices, default=SupportingKind.OTHER
     )
     file = models.FileField(upload_to=supporting_path, max_length=255)
     original_name = models.CharField("nom du fichier", max_length=255)

@@ -30,6 +30,7 @@ from vaecos.admissibility.models import (
     Nature,
     Status,
     SupportingDocument,
+    SupportingKind,
 )
 from vaecos.admissibility.prechecks import precheck
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
@@ -442,7 +443,11 @@ def next_nature(request: AdmissibilityRequest) -> tuple[str, str]:
 
 @transaction.atomic
 def document_add(
-    *, request: AdmissibilityRequest, upload: UploadedFile, by: User
+    *,
+    request: AdmissibilityRequest,
+    upload: UploadedFile,
+    by: User,
+    kind: str = SupportingKind.OTHER,
 ) -> SupportingDocument:
     """Same rules as the Livret 2's files: PDF, JPEG or PNG, checked by content, size limits."""
     request = _lock_editable(request, "La demande n'est plus modifiable.")
@@ -451,7 +456,9 @@ def document_add(
         checked = check_upload(upload, dossier_used_bytes=used)
     except UploadRejected as exc:
         raise AdmissibilityError(exc.message) from exc
-    document = SupportingDocument(request=request, uploaded_by=by, **file_fields(upload, checked))
+    document = SupportingDocument(
+        request=request, uploaded_by=by, kind=kind, **file_fields(upload, checked)
+    )
     save_with_file(document, upload, checked)
     return document
 

@@ -6,7 +6,12 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from vaecos.admissibility.models import AdmissibilityRequest, Coverage, Experience
+from vaecos.admissibility.models import (
+    AdmissibilityRequest,
+    Coverage,
+    Experience,
+    SupportingKind,
+)
 from vaecos.referentiels.models import Activity, Branch
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -155,6 +160,21 @@ class ExperienceForm(forms.ModelForm):
             if hours > days * 24:
                 self.add_error("hours", f"{hours} heures ne tiennent pas dans {days} jour(s).")
         return data
+
+
+class SupportingKindForm(forms.Form):
+    """The kind of a supporting document being added (the file itself is checked by the
+    service, with the Livret 2's rules and messages)."""
+
+    type = forms.ChoiceField(
+        label="Type de pièce",
+        choices=[("", "Choisissez le type de la pièce")] + SupportingKind.choices,
+        error_messages={
+            "required": "Indiquez le type de la pièce (pièce d'identité, attestation, diplôme…).",
+            "invalid_choice": "Indiquez le type de la pièce (pièce d'identité, attestation, "
+            "diplôme…).",
+        },
+    )
 
 
 class IncompleteForm(forms.Form):

@@ -4,8 +4,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Q, When
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +18,8 @@ from vaecos.admissibility.models import (
     Letter,
     Status,
     SupportingDocument,
+    SupportingKind,
+    queue_order,
 )
 from vaecos.admissibility.prechecks import precheck
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
@@ -27,10 +28,13 @@ from vaecos.cases.models import VaeCase
 from vaecos.deadlines import AT_RISK_DAYS, days_left
 from vaecos.deadlines import status as deadline_status
 from vaecos.dossiers.uploads import clean_name
+from vaecos.referentiels.models import Branch
+from vaecos.retention.models import Rule
 from vaecos.utils.errors import ActionRefused
 from vaecos.www.actions import act as _act
 from vaecos.www.admissibility import forms
 from vaecos.www.downloads import stored_file
+from vaecos.www.pagination import other_parameters, window
 
 PAGE_SIZE = 25
 
@@ -87,6 +91,9 @@ def _context(found: AdmissibilityRequest, http: HttpRequest, **extra: Any) -> di
         "experiences": found.experiences.prefetch_related("activities"),
         "letters": found.letters.all(),
         "documents": found.documents.all(),
+        # Identity proofs deleted at the end of their retention period, shown in their place.
+        "erased_documents": found.retention_deletions.filter(rule=Rule.IDENTITY),  # type: ignore[attr-defined]
+        "document_kinds": forms.SupportingKindForm(),
         "gaps": found.gap_analysis.select_related("activity"),
         "editable": permissions.can_edit(_user(http), found),
         "is_owner": permissions.is_owner(_user(http), found),
@@ -231,14 +238,22 @@ def experience_delete(http: HttpRequest, pk: int, experience_pk: int) -> HttpRes
 def document_add(http: HttpRequest, pk: int) -> HttpResponse:
     found = _editable(http, pk)
     upload = http.FILES.get("fichier")
+    # A client that predates the kind (no field at all) files the document as "autre"; the
+    # page's own form always sends one, and an empty or unknown one is refused.
+    kind = forms.SupportingKindForm({"type": http.POST.get("type", SupportingKind.OTHER)})
     if upload is None:
         messages.error(http, "Choisissez un fichier PDF, JPEG ou PNG.")
+    elif not kind.is_valid():
+        messages.error(http, " ".join(str(error) for error in kind.errors["type"]))
     else:
-        _act(
-            http,
-            lambda: services.document_add(request=found, upload=upload, by=_user(http)),
-            f"« {clean_name(upload.name or '')} » est joint à la demande.",
-        )
+        user = _user(http)
+
+        def add() -> None:
+            services.document_add(
+                request=found, upload=upload, by=user, kind=kind.cleaned_data["type"]
+            )
+
+        _act(http, add, f"« {clean_name(upload.name or '')} » est joint à la demande.")
     return redirect("admissibility:detail", found.pk)
 
 
@@ -302,19 +317,12 @@ def letter(http: HttpRequest, pk: int, letter_pk: int) -> FileResponse:
 @login_required
 @require_GET
 def queue(http: HttpRequest) -> HttpResponse:
+    """Every request but drafts, those to instruct first (nearest decision date first), by
+    pages: neither the list nor its pages are counted, an index gives them in this order."""
     if not permissions.can_instruct(_user(http)):
         raise Http404("Page introuvable.")
-    rows = (
-        AdmissibilityRequest.objects.exclude(status=Status.DRAFT)
-        .select_related("case__candidate", "case__branch")
-        .annotate(
-            closed=Case(
-                When(status__in=[Status.SUBMITTED, Status.INCOMPLETE, Status.COMPLETE], then=0),
-                default=1,
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("closed", F("decision_due").asc(nulls_last=True), "submitted_at", "pk")
+    rows = AdmissibilityRequest.objects.exclude(status=Status.DRAFT).select_related(
+        "case__candidate", "case__branch"
     )
 
     def param(name: str) -> str:
@@ -323,7 +331,10 @@ def queue(http: HttpRequest) -> HttpResponse:
 
     status = param("statut")
     if status in Status.values:
-        rows = rows.filter(status=status)
+        # One status: the queue's order without its first key, on the (status, …) index.
+        rows = rows.filter(status=status).order_by(*queue_order()[1:])
+    else:
+        rows = rows.order_by(*queue_order())
     branch = param("branche")
     if branch:
         rows = rows.filter(case__branch__code=branch)
@@ -335,7 +346,7 @@ def queue(http: HttpRequest) -> HttpResponse:
             | Q(birth_name__icontains=query)
             | Q(usage_name__icontains=query)
         )
-    page = Paginator(rows, PAGE_SIZE).get_page(http.GET.get("page"))
+    page = window(rows, http.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
     items = [
         {
@@ -345,14 +356,13 @@ def queue(http: HttpRequest) -> HttpResponse:
         }
         for item in page.object_list
     ]
+    # The branches some case belongs to: one lookup per branch, not a pass over the cases.
     branches = (
-        VaeCase.objects.exclude(branch=None)
-        .values_list("branch__code", "branch__name")
+        Branch.objects.filter(Exists(VaeCase.objects.filter(branch=OuterRef("pk"))))
+        .values_list("code", "name")
         .distinct()
-        .order_by("branch__name")
+        .order_by("name", "code")
     )
-    params = http.GET.copy()
-    params.pop("page", None)
     return render(
         http,
         "admissibility/queue.html",
@@ -362,7 +372,7 @@ def queue(http: HttpRequest) -> HttpResponse:
             "statuses": [s for s in Status.choices if s[0] != Status.DRAFT],
             "branches": list(branches),
             "current": {"statut": status, "branche": branch, "q": query},
-            "querystring": params.urlencode(),
+            "querystring": other_parameters(http.GET, "page"),
             "at_risk_days": AT_RISK_DAYS,
         },
     )

@@ -1,4 +1,5 @@
-"""The periodic checks of the admissibility: silence means yes, validity reminders, expiry.
+"""The periodic checks of the admissibility: silence means yes, validity reminders, expiry; and
+the personal-data retention rules (vaecos.retention), which run with them.
 
     manage.py admissibility_checks                   # run them now, for today (cron)
     manage.py admissibility_checks --date 2027-01-04 # for another day (catch-up)
@@ -35,7 +36,8 @@ def _count(n: int, one: str, many: str) -> str:
 
 
 def describe(summary: ChecksSummary) -> str:
-    """« 2 décisions implicites, 1 rappel, 0 expiration, 1 rappel de session »."""
+    """« 2 décisions implicites, 1 rappel, 0 expiration, 1 rappel de session, 1 pièce d'identité
+    supprimée, 0 brouillon de Livret 2 effacé, 3 entrées du journal des connexions supprimées »."""
     return ", ".join(
         [
             _count(
@@ -44,6 +46,21 @@ def describe(summary: ChecksSummary) -> str:
             _count(len(summary["reminders"]), "rappel", "rappels"),
             _count(len(summary["expired"]), "expiration", "expirations"),
             _count(len(summary["session_reminders"]), "rappel de session", "rappels de session"),
+            _count(
+                len(summary["identity_documents_deleted"]),
+                "pièce d'identité supprimée",
+                "pièces d'identité supprimées",
+            ),
+            _count(
+                len(summary["drafts_erased"]),
+                "brouillon de Livret 2 effacé",
+                "brouillons de Livret 2 effacés",
+            ),
+            _count(
+                summary["login_entries_deleted"],
+                "entrée du journal des connexions supprimée",
+                "entrées du journal des connexions supprimées",
+            ),
         ]
     )
 
@@ -55,7 +72,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 class Command(BaseCommand):
     help = (
         "Contrôles de recevabilité : décisions implicites (le silence vaut acceptation), rappels "
-        "avant la fin de validité, expirations. Idempotent."
+        "avant la fin de validité, expirations ; et durées de conservation des données "
+        "(manage.py retention). Idempotent."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -391,3 +391,16 @@ def test_a_throttled_enrolment_says_when_to_retry(client, db, settings):
     device.refresh_from_db()
     assert not device.confirmed
     assert device.throttling_failure_timestamp <= timezone.now()
+
+
+@pytest.mark.parametrize("target", ["suite", "www:home", "//evil.example/", "javascript:alert(1)"])
+def test_a_next_that_is_no_path_of_this_site_goes_home(client, db, target):
+    user = UserFactory(role=Role.INSTRUCTOR)
+    device = enrolled(user)
+    client.force_login(user)
+    assert client.get(VERIFY, {"next": target}).status_code == 200
+    response = client.post(VERIFY, {"code": code_for(device), "next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+    candidate = UserFactory()
+    client.force_login(candidate)
+    assert client.get(VERIFY, {"next": target})["Location"] == "/"

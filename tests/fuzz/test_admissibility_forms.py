@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from tests.accounts.factories import UserFactory
 from tests.admissibility.factories import ready_request
-from tests.fuzz.test_issue6_forms import FUZZ, no_server_error, signed_in, values
+from tests.fuzz.helpers import FUZZ, no_server_error, signed_in, values
 from vaecos.admissibility import services
 from vaecos.www.admissibility import forms
 

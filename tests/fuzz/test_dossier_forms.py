@@ -6,7 +6,7 @@ from django.urls import reverse
 from hypothesis import given
 
 from tests.dossiers.factories import dossier_for
-from tests.fuzz.test_issue6_forms import FUZZ, no_server_error, signed_in, values
+from tests.fuzz.helpers import FUZZ, no_server_error, signed_in, values
 from vaecos.dossiers import services
 
 

@@ -8,52 +8,18 @@ plus stray fields; whatever comes in, the answer is a page, a redirect or a 4xx.
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.accounts.factories import UserFactory
 from tests.evaluation.factories import EvaluationSessionFactory, favourable_case
+from tests.fuzz.helpers import FUZZ, no_server_error, signed_in, values
 from tests.jury.factories import jury_session, transmitted
 from vaecos.accounts.models import Organisation
 from vaecos.cases.models import Coaching
 from vaecos.coaching.models import CommentThread
-
-FUZZ = settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-# What people (and robots) type: anything printable, control characters, numbers, ids.
-TEXT = st.one_of(
-    st.text(max_size=40),
-    st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
-    st.integers(min_value=-(2**63), max_value=2**63).map(str),
-    st.sampled_from(["", " ", "0", "-1", "1e9", "None", "true", "on", "2027-02-30", "25:61"]),
-    st.just("x" * 100_000),
-)
-
-
-def values(*names: str) -> st.SearchStrategy[dict[str, str]]:
-    known = st.fixed_dictionaries({}, optional=dict.fromkeys(names, TEXT))
-    stray = st.dictionaries(st.text(min_size=1, max_size=12), TEXT, max_size=3)
-    return st.tuples(known, stray).map(lambda pair: {**pair[1], **pair[0]})
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def no_server_error(client: Client, url: str, data: dict[str, str]) -> None:
-    # NUL bytes cannot go through a form post's encoding the way a browser sends them either.
-    clean = {k.replace("\x00", ""): v.replace("\x00", "") for k, v in data.items()}
-    response = client.post(url, clean)
-    assert response.status_code < 500, (url, clean, response.status_code)
 
 
 @pytest.fixture

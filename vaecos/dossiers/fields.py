@@ -70,6 +70,7 @@ def parse_key(key: str) -> FieldRef:
     if (
         len(parts) == 3
         and parts[0] == "situation"
+        and parts[1].isascii()
         and parts[1].isdigit()
         and len(parts[1]) < 19
         and parts[2] in SITUATION_FIELDS

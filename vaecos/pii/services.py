@@ -36,6 +36,12 @@ SECTION_NAMES = {
 }
 
 
+def clean_text(text: str) -> str:
+    """A text as the candidate sent it, without the NUL character: no one types it, and
+    PostgreSQL refuses it in text columns."""
+    return text.replace("\x00", "")
+
+
 def _dismissal_value(text: str) -> str:
     """How a dismissed text is remembered: case, accents and spacing ignored."""
     return re.sub(r"\s+", " ", detection.fold(text)).strip()[:300]
@@ -259,6 +265,7 @@ def kind_replace_all(*, dossier: Dossier, label: str, by: User) -> int:
 def finding_dismiss(*, dossier: Dossier, label: str, text: str, by: User) -> Dismissal:
     """Mark a finding as not personal data, for every place it appears in this dossier."""
     _check_label(label)
+    text = clean_text(text)
     value = _dismissal_value(text)
     if not value:
         raise DossierError("Rien à marquer.")

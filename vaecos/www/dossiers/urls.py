@@ -1,6 +1,10 @@
 from django.urls import path
 
-from vaecos.www.dossiers import status, views
+from vaecos.www.dossiers import (
+    converters,  # noqa: F401 (registers <field_key:…>)
+    status,
+    views,
+)
 
 app_name = "dossiers"
 
@@ -24,9 +28,11 @@ urlpatterns = [
         name="situation_delete",
     ),
     path("<int:pk>/champ/<str:field_key>/", views.field_save, name="field_save"),
-    path("<int:pk>/historique/<str:field_key>/", views.field_history, name="field_history"),
+    path("<int:pk>/historique/<field_key:field_key>/", views.field_history, name="field_history"),
     path(
-        "<int:pk>/historique/<str:field_key>/restaurer/", views.field_restore, name="field_restore"
+        "<int:pk>/historique/<field_key:field_key>/restaurer/",
+        views.field_restore,
+        name="field_restore",
     ),
     path("<int:pk>/pieces/ajouter/", views.attachment_add, name="attachment_add"),
     path(

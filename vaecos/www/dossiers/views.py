@@ -33,9 +33,12 @@ from vaecos.dossiers.models import (
 from vaecos.dossiers.permissions import can_edit, can_view
 from vaecos.pii.services import Scanner
 from vaecos.referentiels.models import Activity
+from vaecos.www.dossiers.converters import is_field_key
 from vaecos.www.downloads import stored_file
 from vaecos.www.middleware import DossierFrozen
 from vaecos.www.pii.panel import panel_context
+
+UNKNOWN_FIELD = "Ce champ n'existe pas dans ce dossier."  # as services.field_save says it
 
 
 def _user(request: HttpRequest) -> User:
@@ -412,6 +415,8 @@ def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
         return JsonResponse({"error": "Numéro de version invalide."}, status=400)
     if "text" not in request.POST:
         return JsonResponse({"error": "Requête d'enregistrement incomplète."}, status=400)
+    if not is_field_key(field_key):  # the autosave's URL keeps its str converter: JSON, not 404
+        return JsonResponse({"error": UNKNOWN_FIELD}, status=400)
     try:
         result = services.field_save(
             dossier=dossier,

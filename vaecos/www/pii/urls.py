@@ -1,12 +1,13 @@
 from django.urls import path
 
+from vaecos.www.dossiers import converters  # noqa: F401 (registers <field_key:…>)
 from vaecos.www.pii import views
 
 app_name = "pii"
 
 urlpatterns = [
     path("<int:pk>/donnees-personnelles/", views.overview, name="overview"),
-    path("<int:pk>/donnees-personnelles/champ/<str:field_key>/", views.panel, name="panel"),
+    path("<int:pk>/donnees-personnelles/champ/<field_key:field_key>/", views.panel, name="panel"),
     path("<int:pk>/donnees-personnelles/remplacer/", views.replace, name="replace"),
     path("<int:pk>/donnees-personnelles/remplacer-tout/", views.replace_all, name="replace_all"),
     path("<int:pk>/donnees-personnelles/ignorer/", views.dismiss, name="dismiss"),

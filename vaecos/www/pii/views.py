@@ -14,12 +14,15 @@ from vaecos.dossiers.services import DossierError
 from vaecos.pii import gate, services
 from vaecos.pii.detection import LABEL_NAMES, PLACEHOLDERS
 from vaecos.pii.models import FileReview
+from vaecos.www.dossiers.converters import is_field_key
 from vaecos.www.dossiers.views import _base_context, _dossier, _editable, _int, _user
 from vaecos.www.downloads import stored_file
 from vaecos.www.pii.panel import panel_context
 
 
 def _key(dossier: Dossier, raw: str) -> str:
+    if not is_field_key(raw):  # only the canonical spelling (see vaecos.www.dossiers.converters)
+        raise Http404("Champ introuvable.")
     try:
         ref = dossier_fields.parse_key(raw)
         ref.target(dossier)
@@ -126,7 +129,8 @@ def replace_all(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _editable(request, pk)
-    label, text = request.POST.get("label", ""), request.POST.get("text", "")
+    label = request.POST.get("label", "")
+    text = services.clean_text(request.POST.get("text", ""))
     return _act(
         request,
         dossier,

@@ -8,8 +8,8 @@ writing its own Livret 2. Short rounds alternate between the bare view and the a
 with the server stopped, every acknowledged save is looked for in the database.
 
 Environment: BENCH_SECONDS (measured seconds per kind, default 15), BENCH_ROUNDS (rounds per kind,
-5), BENCH_WARMUP (2), BENCH_WRITERS (16), BENCH_WORKERS (2), BENCH_DATABASE_URL
-(postgres://user@127.0.0.1:5432/name), BENCH_TRACE=1 (server-side breakdown, bench/trace.py),
+5), BENCH_WARMUP (2), BENCH_WRITERS (16), BENCH_WORKERS (2), BENCH_DATABASE_URL (unset or
+`sqlite`, or postgres://user@127.0.0.1:5432/name), BENCH_TRACE=1 (server-side breakdown, bench/trace.py),
 BENCH_TEXT_KB (size of the text each writer starts from, 1.5), BENCH_CONN_MAX_AGE
 (investigation: overrides the database connection lifetime).
 Goals: throughput ratio >= 0.5, p95 latency ratio <= 2, 0 lost, 0 errors. Exit status 1 if one
@@ -138,12 +138,12 @@ class Tally:
 class Writer:
     """One candidate in one browser tab: its own session, its own Livret 2, a growing text."""
 
-    def __init__(self, base_url: str, email: str, dossier: int) -> None:
+    def __init__(self, base_url: str, email: str, dossier: int, timeout: float = 60.0) -> None:
         self.email = email
         self.dossier = dossier
         self.client = httpx.AsyncClient(
             base_url=base_url,
-            timeout=httpx.Timeout(60.0),
+            timeout=httpx.Timeout(timeout),
             limits=httpx.Limits(max_connections=1),
             follow_redirects=False,
         )
@@ -306,10 +306,12 @@ def django_step(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "bench.steps", *args], cwd=ROOT, env=env, check=True)
 
 
-def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    env: dict[str, str], port: int, log: Path, workers: int = WORKERS
+) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "gunicorn",
-        "--workers", str(WORKERS),
+        "--workers", str(workers),
         "--bind", f"{HOST}:{port}",
         "--chdir", str(ROOT),
         "--timeout", "60",
@@ -371,6 +373,31 @@ def postgres(url: str, action: str) -> None:
         )
         if action == "create":
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def local_database_url(url: str) -> str:
+    """The PostgreSQL address given to a benchmark, refused unless it is on this machine."""
+    if url and urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("BENCH_DATABASE_URL must point to 127.0.0.1")
+    return url
+
+
+def bench_env(tmp: Path, database_url: str, password: str, writers: int) -> dict[str, str]:
+    """The environment of bench/steps.py and gunicorn: bench.settings on the throwaway database."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url,
+        "BENCH_MEDIA_ROOT": str(tmp / "media"),
+        "BENCH_PASSWORD": password,
+        "BENCH_WRITERS": str(writers),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "BENCH_TRACE_DIR": str(tmp / "trace"),
+    }
+    (tmp / "trace").mkdir(exist_ok=True)
+    for name in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SECURE_COOKIES"):
+        env.pop(name, None)  # the bench settings decide
+    return env
 
 
 def read_trace(folder: Path) -> dict[str, dict[str, float]]:
@@ -518,24 +545,11 @@ def show(result: dict[str, Any]) -> None:
 
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="vaecos-bench-"))
-    pg_url = os.environ.get("BENCH_DATABASE_URL", "")
-    if pg_url and urlsplit(pg_url).hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("BENCH_DATABASE_URL must point to 127.0.0.1")
+    requested = os.environ.get("BENCH_DATABASE_URL", "")
+    pg_url = "" if requested == "sqlite" else local_database_url(requested)  # "sqlite": default
     database_url = pg_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     password = secrets.token_urlsafe(16)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": database_url,
-        "BENCH_MEDIA_ROOT": str(tmp / "media"),
-        "BENCH_PASSWORD": password,
-        "BENCH_WRITERS": str(WRITERS),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "BENCH_TRACE_DIR": str(tmp / "trace"),
-    }
-    (tmp / "trace").mkdir()
-    for name in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SECURE_COOKIES"):
-        env.pop(name, None)  # the bench settings decide
+    env = bench_env(tmp, database_url, password, WRITERS)
     log = tmp / "gunicorn.log"
     RESULTS.mkdir(parents=True, exist_ok=True)
     vendor = "postgresql" if pg_url else "sqlite"

@@ -5,7 +5,9 @@
 
 `setup` migrates the empty database, loads the référentiel and creates the writers (one candidate,
 one VAE case and one Livret 2 each) through the project's services. `verify` reads back every
-acknowledged save from the database once the server is stopped.
+acknowledged save from the database once the server is stopped; for bench/resilience.py it also
+compares the field with each writer's last local text and tells which of the saves that got no
+answer were stored, and when (before the server was killed, or after its restart).
 """
 
 import hashlib
@@ -54,11 +56,17 @@ def setup(out: Path) -> None:
 
 
 def verify(source: Path, out: Path) -> None:
-    """Every acknowledged save must be one row with the acknowledged number and text."""
+    """Every acknowledged save must be one row with the acknowledged number and text.
+
+    Optional input (bench/resilience.py): `kill_at` (epoch seconds of the SIGKILL) and, per
+    writer, `final_hash` (its last local text), `unanswered` (save ids sent at least once
+    without an answer) and `resent` (those of them sent again with the same id).
+    """
     from vaecos.dossiers.models import Dossier, FieldRevision, RevisionKind
 
     data = json.loads(source.read_text())
     field_key, name = data["field_key"], data["field_key"].split(".", 1)[1]
+    kill_at = data.get("kill_at")
     report: dict[str, Any] = {
         "acknowledged": 0,
         "found": 0,
@@ -69,13 +77,20 @@ def verify(source: Path, out: Path) -> None:
         "duplicate_numbers": 0,
         "final_text_mismatch": 0,
         "rows_not_acknowledged": 0,
+        "conflict_rows": 0,
+        "final_local_mismatch": 0,
+        "unanswered": 0,
+        "unanswered_stored_before_kill": 0,  # committed, answer lost: the re-send must not copy it
+        "unanswered_stored_later": 0,  # stored by a re-send once the server was back
+        "unanswered_not_stored": 0,  # replaced by a newer text before it could be re-sent
+        "resent_stored_before_kill": 0,  # of the first kind, sent again: deduplicated by save id
         "problems": [],
     }
     for writer in data["writers"]:
         dossier_id = writer["dossier"]
         rows: list[Any] = list(
             FieldRevision.objects.filter(dossier_id=dossier_id, field_key=field_key).values(
-                "client_save_id", "number", "kind", "text"
+                "client_save_id", "number", "kind", "text", "created_at"
             )
         )
         by_save_id: dict[str, list[dict[str, Any]]] = {}
@@ -106,13 +121,29 @@ def verify(source: Path, out: Path) -> None:
                 report["wrong_text"] += 1
                 report["problems"].append(f"dossier {dossier_id}: save {save_id} text differs")
         report["rows_not_acknowledged"] += sum(1 for s in by_save_id if s not in acked)
-        if writer["acks"]:
-            current = getattr(Dossier.objects.get(pk=dossier_id), name)
-            if digest(current) != writer["acks"][-1][2]:
-                report["final_text_mismatch"] += 1
-                report["problems"].append(
-                    f"dossier {dossier_id}: the field is not the last acknowledged text"
-                )
+        report["conflict_rows"] += sum(1 for row in rows if row["kind"] == RevisionKind.CONFLICT)
+        current = getattr(Dossier.objects.get(pk=dossier_id), name)
+        if writer["acks"] and digest(current) != writer["acks"][-1][2]:
+            report["final_text_mismatch"] += 1
+            report["problems"].append(
+                f"dossier {dossier_id}: the field is not the last acknowledged text"
+            )
+        if "final_hash" in writer and digest(current) != writer["final_hash"]:
+            report["final_local_mismatch"] += 1
+            report["problems"].append(
+                f"dossier {dossier_id}: the field is not the writer's last local text"
+            )
+        resent = set(writer.get("resent", []))
+        for save_id in writer.get("unanswered", []):
+            report["unanswered"] += 1
+            stored_rows = by_save_id.get(save_id)
+            if not stored_rows:
+                report["unanswered_not_stored"] += 1
+            elif kill_at is not None and stored_rows[0]["created_at"].timestamp() < kill_at:
+                report["unanswered_stored_before_kill"] += 1
+                report["resent_stored_before_kill"] += save_id in resent
+            else:
+                report["unanswered_stored_later"] += 1
     report["problems"] = report["problems"][:20]
     out.write_text(json.dumps(report))
 

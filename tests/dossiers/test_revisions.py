@@ -413,6 +413,26 @@ def test_endpoint_takes_the_unanswered_saves_into_account(post, situation):
     assert (response.json()["outcome"], response.json()["revision"]) == ("saved", 2)
 
 
+def test_after_a_long_outage_the_newest_unanswered_save_still_counts(post, situation):
+    # The page repeats its unanswered saves, oldest first, at every retry: 60 old ones, each
+    # twice, then the one the server did store. It must not be cut off (a false conflict).
+    lost = str(uuid.uuid4())
+    post({"text": "Premier jet.", "base_revision": "0", "save_id": lost})
+    old = [str(uuid.uuid4()) for _ in range(60)]
+
+    response = post(
+        {
+            "text": "Premier jet, suite.",
+            "base_revision": "0",
+            "save_id": str(uuid.uuid4()),
+            "previous_save_id": [*old, *old, lost],
+        }
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["outcome"], response.json()["revision"]) == ("saved", 2)
+
+
 def test_endpoint_refuses_an_unreadable_unanswered_save(post):
     response = post({"text": "Texte.", "base_revision": "0", "previous_save_id": "pas-un-uuid"})
 

@@ -408,7 +408,10 @@ def field_save(request: HttpRequest, pk: int, field_key: str) -> JsonResponse:
     try:
         base = int(request.POST.get("base_revision", ""))
         save_id = uuid.UUID(request.POST["save_id"]) if request.POST.get("save_id") else None
-        previous = tuple(uuid.UUID(v) for v in request.POST.getlist("previous_save_id")[:50])
+        # The page sends its unanswered saves oldest first, repeated at each retry: keep the
+        # 50 most recent distinct ones (the newest is the one that matters for a conflict).
+        sent = list(dict.fromkeys(request.POST.getlist("previous_save_id")[-500:]))
+        previous = tuple(uuid.UUID(v) for v in sent[-50:])
     except (ValueError, KeyError):
         return JsonResponse({"error": "Requête d'enregistrement incomplète."}, status=400)
     if not 0 <= base < 2**31:

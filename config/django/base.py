@@ -121,6 +121,8 @@ LOGGING = {
 # Demo data (make run): password of the demo accounts.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo")
 SHOW_DEMO_ACCOUNTS = env_bool("SHOW_DEMO_ACCOUNTS", DEBUG)  # noqa: F405
+# The address people write to about accessibility (the statement page shows it when set).
+ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL")
 
 # Admissibility (Livret 1): the experience below which the request gets a warning (never a
 # block: the 2022 law dropped the one-year minimum, the certifier still reads it as a hint).

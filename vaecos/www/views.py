@@ -2,6 +2,7 @@ import logging
 from time import monotonic
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import Storage, storages
 from django.core.paginator import Paginator
@@ -116,7 +117,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "www/accessibility.html")
+    return render(
+        request,
+        "www/accessibility.html",
+        {"accessibility_contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL},
+    )
 
 
 @login_required

@@ -23,7 +23,7 @@ PYTHON ?= $(shell for c in python3.12 $$(ls -d $(PYENV_ROOT)/versions/3.12*/bin/
 help:
 	@echo "make run    — installe tout et lance la plateforme sur http://$(HOST):$(PORT)"
 	@echo "make test   — installe ce qu'il faut aux tests, contrôle qualité, puis toute la suite"
-	@echo "make bench  — mesure l'enregistrement automatique sous gunicorn et le rendu des documents (PDF, Word) face à LibreOffice"
+	@echo "make bench  — mesure l'enregistrement automatique sous gunicorn, les documents face à LibreOffice, la détection des données personnelles, la reprise après un arrêt brutal (SIGKILL) et les listes à 100 000 parcours"
 
 $(VENV)/.python-ok:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -107,9 +107,11 @@ libreoffice:
 	  fi; \
 	fi
 
-# The three benchmarks run, even if one fails; make fails if any did.
+# The five benchmarks run, even if one fails; make fails if any did. resilience.py and scale.py
+# need the local PostgreSQL (127.0.0.1:5432; BENCH_DATABASE_URL / BENCH_SCALE_DATABASE_URL).
 bench: $(VENV)/.dev node_modules/.installed libreoffice
-	$(VPY) bench/autosave.py; a=$$?; $(VPY) bench/documents.py; d=$$?; $(VPY) bench/pii.py; p=$$?; exit $$((a || d || p))
+	$(VPY) bench/autosave.py; a=$$?; $(VPY) bench/documents.py; d=$$?; $(VPY) bench/pii.py; p=$$?; \
+	$(VPY) bench/resilience.py; r=$$?; $(VPY) bench/scale.py; s=$$?; exit $$((a || d || p || r || s))
 
 lock: $(VENV)/.dev
 	$(VPY) -m pip install --quiet pip-tools

@@ -1,14 +1,17 @@
 """Coaching pages: declaration, assignment, the coach's list, the review and its threads,
 finalising and reopening a Livret 2."""
 
+import datetime
 import html
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.accounts.factories import UserFactory
+from tests.cases.factories import VaeCaseFactory
 from tests.dossiers.factories import complete_dossier, dossier_for
 from tests.files import png_upload
 from vaecos.cases.models import Coaching
@@ -158,6 +161,50 @@ def test_assignment_pages_are_for_staff(declared, coach, candidate, jury_member,
         assert client.get(reverse("coaching:assignments")).status_code == 404
         assert client.get(reverse("coaching:assign", args=[declared.pk])).status_code == 404
     assert signed_in(administrator).get(reverse("coaching:assignments")).status_code == 200
+
+
+def _declared(referentiel, institut, count, coach=None, name="Nom"):
+    """Cases declared coached by Institut 4.10, the first declared first."""
+    now = timezone.now()
+    for number in range(count):
+        VaeCaseFactory(
+            referentiel_version=referentiel,
+            candidate__last_name=f"{name}{number:02d}",
+            coaching=Coaching.INSTITUT_410,
+            coaching_organisation=institut,
+            coaching_declared_at=now - datetime.timedelta(days=100 - number),
+            coach=coach,
+        )
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_assignment_list_has_a_fixed_number_of_queries(
+    count, referentiel, institut, instructor, django_assert_num_queries
+):
+    _declared(referentiel, institut, count)
+    client = signed_in(instructor)
+
+    # Session, user, one page of cases (and one row more) with candidate, coach and
+    # organisation. Nothing counts them.
+    with django_assert_num_queries(3):
+        page = text(client.get(reverse("coaching:assignments")))
+
+    assert page.count("<tr>") == 1 + min(count, 25)
+
+
+def test_the_assignment_list_puts_cases_without_coach_first_and_is_paged(
+    referentiel, institut, coach, instructor
+):
+    _declared(referentiel, institut, 1, coach=coach, name="Suivi")  # declared before the others
+    _declared(referentiel, institut, 26)
+    client = signed_in(instructor)
+
+    first = text(client.get(reverse("coaching:assignments")))
+    second = text(client.get(reverse("coaching:assignments"), {"page": "2"}))
+
+    assert first.index("Nom00") < first.index("Nom24") and "Nom25" not in first
+    assert "Suivi00" not in first and second.index("Nom25") < second.index("Suivi00")
+    assert 'href="?page=2">Page suivante' in first and "Page précédente" in second
 
 
 # --- The coach's candidates -------------------------------------------------------------------

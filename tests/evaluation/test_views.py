@@ -2,6 +2,7 @@
 candidate's registration, the transmission page, the convocation download."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.accounts.factories import UserFactory
 from tests.evaluation.factories import (
     EvaluationSessionFactory,
     JuryMemberFactory,
@@ -39,23 +41,49 @@ def in_days(days):
     return timezone.localdate() + datetime.timedelta(days=days)
 
 
-def test_the_list_has_a_fixed_number_of_queries(referentiel, instructor, django_assert_num_queries):
-    def add(count):
-        for _ in range(count):
-            session = EvaluationSessionFactory(referentiel_version=referentiel)
-            JuryMemberFactory(session=session, is_president=True)
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_list_has_a_fixed_number_of_queries(
+    count, referentiel, instructor, django_assert_num_queries
+):
+    for number in range(count):
+        session = EvaluationSessionFactory(
+            referentiel_version=referentiel, date=in_days(60 + number)
+        )
+        JuryMemberFactory(session=session, is_president=True)
+        if number < 3:
             RegistrationFactory(session=session, case=favourable_case(referentiel))
-
     client = signed_in(instructor)
-    add(1)
-    # Session, user, upcoming sessions with counts, their jury, past sessions (none: no prefetch).
-    with django_assert_num_queries(5):
-        client.get(reverse("evaluation:list"))
-    add(4)
+
+    # Session, user, a page of upcoming sessions with their counts, their jury, past sessions
+    # (none: no prefetch). Nothing counts the sessions.
     with django_assert_num_queries(5):
         page = client.get(reverse("evaluation:list"))
+
     text = page.content.decode()
-    assert text.count("1 / 8") == 5 and "Incomplet" in text
+    assert text.count("1 / 8") == min(count, 3) and "Incomplet" in text
+    assert text.count("0 / 8") == min(count, 25) - min(count, 3)
+
+
+def test_the_list_is_paged_soonest_and_latest_first(referentiel, instructor):
+    for number in range(27):
+        EvaluationSessionFactory(referentiel_version=referentiel, date=in_days(30 + number))
+        EvaluationSessionFactory(referentiel_version=referentiel, date=in_days(-30 - number))
+    client = signed_in(instructor)
+
+    first = client.get(reverse("evaluation:list")).content.decode()
+    upcoming_2 = client.get(reverse("evaluation:list"), {"a_venir": "2"}).content.decode()
+
+    def shown(text, days):
+        return date_filter(in_days(days), "l j F Y") in text
+
+    assert shown(first, 30) and shown(first, 54) and not shown(first, 55)
+    assert shown(first, -30) and shown(first, -54) and not shown(first, -55)
+    assert shown(upcoming_2, 55) and shown(upcoming_2, 56) and not shown(upcoming_2, 54)
+    assert shown(upcoming_2, -30)  # the past sessions stay on their own first page
+    assert 'href="?a_venir=2">Page suivante' in first
+    assert 'href="?passees=2">Page suivante' in first
+    assert 'href="?a_venir=1">Page précédente' in upcoming_2
+    assert 'href="?a_venir=2&amp;passees=2">Page suivante' in upcoming_2
 
 
 def test_create_a_session(referentiel, instructor):
@@ -113,7 +141,6 @@ def test_the_detail_page_shows_registrations_jury_and_checks(referentiel, instru
     session = EvaluationSessionFactory(referentiel_version=referentiel)
     case = favourable_case(referentiel)
     RegistrationFactory(session=session, case=case)
-    favourable_case(referentiel)  # may be registered
 
     text = (
         signed_in(instructor).get(reverse("evaluation:detail", args=[session.pk])).content.decode()
@@ -121,7 +148,38 @@ def test_the_detail_page_shows_registrations_jury_and_checks(referentiel, instru
 
     assert case.candidate.display_name in text
     assert "au moins deux membres" in text
-    assert "Inscrire un candidat" in text and 'name="case"' in text
+    assert "Inscrire un candidat" in text and 'name="candidat"' in text
+    assert 'name="case"' not in text  # no list of every candidate: a search
+
+
+def test_staff_find_a_candidate_by_name_and_see_who_may_not_be_registered(referentiel, instructor):
+    session = EvaluationSessionFactory(referentiel_version=referentiel)
+    may = favourable_case(referentiel, candidate=UserFactory(last_name="Lemoine"))
+    late = favourable_case(
+        referentiel,
+        candidate=UserFactory(last_name="Lemoinet"),
+        validity_end=session.date - datetime.timedelta(days=1),
+    )
+    favourable_case(referentiel, candidate=UserFactory(last_name="Autre"))
+    client = signed_in(instructor)
+    url = reverse("evaluation:detail", args=[session.pk])
+
+    found = html.unescape(client.get(url, {"candidat": "lemoin"}).content.decode())
+    nobody = client.get(url, {"candidat": "zzz"}).content.decode()
+
+    options = re.findall(r'<option value="(\d+)"', found)
+    assert options == [str(may.pk)]
+    assert f"{late.candidate.display_name}</strong> : " in found and "Autre" not in found
+    assert "Aucun candidat de cette certification" in nobody
+    response = client.post(reverse("evaluation:register_case", args=[session.pk]), {"case": may.pk})
+    assert Registration.objects.filter(session=session, case=may).exists()
+    assert response.status_code == 302
+    # A case the search would not offer is refused by the service, with its reason.
+    refused = client.post(
+        reverse("evaluation:register_case", args=[session.pk]), {"case": late.pk}, follow=True
+    )
+    assert not Registration.objects.filter(session=session, case=late).exists()
+    assert any("recevabilité" in message for message in flash(refused))
 
 
 def test_a_candidate_registers_and_withdraws(referentiel, candidate):

@@ -38,7 +38,8 @@ def test_a_member_sees_their_sessions_upcoming_first_with_the_transmitted_count(
     client = signed_in(president.user)
     client.get(reverse("jury:home"))
 
-    with django_assert_num_queries(3):
+    # Session, user, a page of upcoming sessions, a page of past ones (each with its count).
+    with django_assert_num_queries(4):
         response = client.get(reverse("jury:home"))
 
     page = text(response)

@@ -24,6 +24,23 @@ class Coaching(models.TextChoices):
     NONE = "aucun", "Sans accompagnement"
 
 
+# Coaching declared with an organisation: the cases the certifier's staff give a coach to.
+WITH_ORGANISATION = (Coaching.INSTITUT_410, Coaching.OTHER)
+
+
+def assignment_order() -> list[models.OrderBy]:
+    """The staff's list of coached cases: those still without a coach first, then the earliest
+    declared. The list and its index (Meta.indexes) share these expressions."""
+    has_coach = models.ExpressionWrapper(
+        models.Q(coach__isnull=False), output_field=models.BooleanField()
+    )
+    return [
+        has_coach.asc(),
+        models.F("coaching_declared_at").asc(),
+        models.F("id").asc(),
+    ]
+
+
 class VaeCase(models.Model):
     candidate = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -73,7 +90,16 @@ class VaeCase(models.Model):
         verbose_name = "parcours VAE"
         verbose_name_plural = "parcours VAE"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["candidate", "-created_at"])]
+        indexes = [
+            models.Index(fields=["candidate", "-created_at"]),
+            # The instructeur's list of every case, newest first.
+            models.Index(fields=["-created_at", "-id"], name="case_newest_first"),
+            models.Index(
+                *assignment_order(),
+                condition=models.Q(coaching__in=WITH_ORGANISATION),
+                name="case_coach_assignment",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidate} — {self.referentiel_version.certification.name}"

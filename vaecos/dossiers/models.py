@@ -69,6 +69,8 @@ class DossierTransitionLog(TransitionLog):
         verbose_name = "changement de statut du Livret 2"
         verbose_name_plural = "changements de statut du Livret 2"
         ordering = ["at"]
+        # The audit journal reads the newest rows first.
+        indexes = [models.Index(fields=["-at", "-id"], name="dossier_log_newest")]
 
 
 class ContextMode(models.TextChoices):

@@ -63,9 +63,35 @@ def _current_experience_organisations(case: VaeCase, today: datetime.date) -> li
     )
 
 
-def conflict_reason(user: User, case: VaeCase, *, today: datetime.date | None = None) -> str | None:
+def experience_organisations(candidate_ids: set[int], today: datetime.date) -> dict[int, list[str]]:
+    """`_current_experience_organisations` for many candidates at once (one query)."""
+    from django.db.models import Q
+
+    from vaecos.admissibility.models import Experience
+
+    since = add_months(today, -12)
+    found: dict[int, list[str]] = {pk: [] for pk in candidate_ids}
+    rows = (
+        Experience.objects.filter(request__case__candidate_id__in=candidate_ids)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=since))
+        .values_list("request__case__candidate_id", "organisation")
+    )
+    for candidate_id, name in rows:
+        found[candidate_id].append(name)
+    return found
+
+
+def conflict_reason(
+    user: User,
+    case: VaeCase,
+    *,
+    today: datetime.date | None = None,
+    organisations: list[str] | None = None,
+) -> str | None:
     """A French sentence saying why `user` may not sit on the jury for `case`'s candidate, or
-    None: a member who works in the candidate's organisation or who coached them cannot."""
+    None: a member who works in the candidate's organisation or who coached them cannot.
+    `organisations`: the candidate's current experiences' organisations, when the caller read
+    them for many candidates at once (experience_organisations)."""
     today = today or timezone.localdate()
     candidate = case.candidate
     member_name, candidate_name = user.display_name, candidate.display_name
@@ -81,10 +107,9 @@ def conflict_reason(user: User, case: VaeCase, *, today: datetime.date | None = 
     same = candidate.organisation_id == user.organisation_id
     if not same:
         wanted = normalise_name(organisation.name)
-        same = any(
-            normalise_name(name) == wanted
-            for name in _current_experience_organisations(case, today)
-        )
+        if organisations is None:
+            organisations = _current_experience_organisations(case, today)
+        same = any(normalise_name(name) == wanted for name in organisations)
     if same:
         return (
             f"{member_name} travaille dans l'organisme de {candidate_name} ({organisation.name}) "

@@ -51,7 +51,8 @@ class EvaluationSession(models.Model):
         verbose_name = "session d'évaluation"
         verbose_name_plural = "sessions d'évaluation"
         ordering = ["date", "start_time", "pk"]
-        indexes = [models.Index(fields=["date"])]
+        # The lists of sessions: upcoming ones from the first, past ones from the last.
+        indexes = [models.Index(fields=["date", "start_time", "id"], name="session_date_order")]
         constraints = [
             models.CheckConstraint(condition=models.Q(capacity__gte=1), name="session_capacity"),
             models.CheckConstraint(
@@ -148,6 +149,8 @@ class RegistrationTransitionLog(TransitionLog):
         verbose_name = "changement de statut d'une inscription"
         verbose_name_plural = "changements de statut des inscriptions"
         ordering = ["at", "pk"]
+        # The audit journal reads the newest rows first.
+        indexes = [models.Index(fields=["-at", "-id"], name="registration_log_newest")]
 
 
 class JuryMember(models.Model):

@@ -108,6 +108,8 @@ class DeliberationTransitionLog(TransitionLog):
         verbose_name = "changement de statut d'une délibération"
         verbose_name_plural = "changements de statut des délibérations"
         ordering = ["at", "pk"]
+        # The audit journal reads the newest rows first.
+        indexes = [models.Index(fields=["-at", "-id"], name="deliberation_log_newest")]
 
 
 class GridEntry(models.Model):

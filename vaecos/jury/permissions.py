@@ -20,11 +20,14 @@ def seat(user: User, session: EvaluationSession) -> JuryMember | None:
     return JuryMember.objects.filter(session=session, user=user).first()
 
 
-def conflict(user: User, registration: Registration) -> str | None:
-    """Why this member may not sit for the registration's candidate (French), or None."""
+def conflict(
+    user: User, registration: Registration, organisations: list[str] | None = None
+) -> str | None:
+    """Why this member may not sit for the registration's candidate (French), or None.
+    `organisations`: the candidate's, read beforehand for a whole list (experience_organisations)."""
     if not user.is_authenticated or user.role != Role.JURY:
         return None
-    return conflict_reason(user, registration.case)
+    return conflict_reason(user, registration.case, organisations=organisations)
 
 
 def can_read(user: User, registration: Registration) -> bool:

@@ -7,8 +7,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vaecos.accounts.models import Role, User
 from vaecos.audit.services import record_read
-from vaecos.cases.models import Coaching, VaeCase
+from vaecos.cases.models import WITH_ORGANISATION, Coaching, VaeCase, assignment_order
 from vaecos.coaching import permissions, services
 from vaecos.coaching.models import Comment, CommentThread
 from vaecos.coaching.sections import (
@@ -31,6 +30,7 @@ from vaecos.dossiers.models import Attachment, Dossier, DossierStatus
 from vaecos.utils.errors import ActionRefused
 from vaecos.www.coaching import forms
 from vaecos.www.downloads import stored_file
+from vaecos.www.pagination import window
 
 PAGE_SIZE = 25
 
@@ -121,12 +121,13 @@ def _staff(request: HttpRequest) -> User:
 @require_GET
 def assignments(request: HttpRequest) -> HttpResponse:
     _staff(request)
+    # In the order of its index; the pages are not counted (vaecos/www/pagination.py).
     rows = (
-        VaeCase.objects.filter(coaching__in=[Coaching.INSTITUT_410, Coaching.OTHER])
+        VaeCase.objects.filter(coaching__in=WITH_ORGANISATION)
         .select_related("candidate", "coach", "coaching_organisation")
-        .order_by(F("coach").asc(nulls_first=True), "coaching_declared_at", "pk")
+        .order_by(*assignment_order())
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window(rows, request.GET.get("page"), PAGE_SIZE)
     return render(request, "coaching/assignments.html", {"page": page})
 
 

@@ -6,6 +6,7 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from vaecos.accounts.models import Role, User
@@ -141,13 +142,16 @@ class RegisterCaseForm(forms.Form):
         label="Candidat", queryset=VaeCase.objects.none(), empty_label="— Choisissez —"
     )
 
-    def __init__(self, *args: Any, cases: list[VaeCase], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cases: list[VaeCase] | QuerySet[VaeCase], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["case"])
-        field.queryset = (
-            VaeCase.objects.filter(pk__in=[c.pk for c in cases])
-            .select_related("candidate", "branch")
-            .order_by("candidate__last_name", "candidate__first_name", "pk")
+        chosen = (
+            cases
+            if isinstance(cases, QuerySet)
+            else VaeCase.objects.filter(pk__in=[c.pk for c in cases])
+        )
+        field.queryset = chosen.select_related("candidate", "branch").order_by(
+            "candidate__last_name", "candidate__first_name", "pk"
         )
 
 

@@ -7,7 +7,8 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,6 +32,7 @@ from vaecos.utils.errors import ActionRefused
 from vaecos.www.actions import act as _act
 from vaecos.www.downloads import stored_file
 from vaecos.www.evaluation import forms
+from vaecos.www.pagination import other_parameters, window
 
 
 def _user(http: HttpRequest) -> User:
@@ -43,7 +45,12 @@ def _staff(http: HttpRequest) -> None:
 
 
 def _jury() -> Prefetch:
-    return Prefetch("jury", queryset=JuryMember.objects.select_related("user__organisation"))
+    # Ordered without the model's default order, which joins the sessions to sort by theirs:
+    # composition.members() sorts them.
+    return Prefetch(
+        "jury",
+        queryset=JuryMember.objects.select_related("user__organisation").order_by("pk"),
+    )
 
 
 def _session(http: HttpRequest, pk: int) -> EvaluationSession:
@@ -87,22 +94,58 @@ def _rows(queryset: Any) -> list[dict[str, Any]]:
     ]
 
 
+SESSIONS_PER_PAGE = 25
+
+
+def _registered() -> Coalesce:
+    """The number of registrations of each session, counted for the page's rows only (a join
+    with a GROUP BY would count every session's before the page is cut)."""
+    count = (
+        Registration.objects.filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count), 0)
+
+
 @login_required
 @require_GET
 def session_list(http: HttpRequest) -> HttpResponse:
+    """Upcoming sessions, soonest first, and past ones, latest first: each by pages."""
     _staff(http)
     today = timezone.localdate()
     base = (
-        registrations.with_counts(EvaluationSession.objects.all())
+        EvaluationSession.objects.annotate(registered_count=_registered())
         .select_related("referentiel_version__certification", "branch")
+        # The version's Livret 2 rules (JSON) are not shown: not read and decoded per row.
+        .defer("referentiel_version__template_rules")
         .prefetch_related(_jury())
     )
-    upcoming = base.filter(date__gte=today).order_by("date", "start_time", "pk")
-    past = base.filter(date__lt=today).order_by("-date", "-start_time", "-pk")[:50]
+    upcoming = window(
+        base.filter(date__gte=today).order_by("date", "start_time", "pk"),
+        http.GET.get("a_venir"),
+        SESSIONS_PER_PAGE,
+        "a_venir",
+    )
+    past = window(
+        base.filter(date__lt=today).order_by("-date", "-start_time", "-pk"),
+        http.GET.get("passees"),
+        SESSIONS_PER_PAGE,
+        "passees",
+    )
     return render(
         http,
         "evaluation/session_list.html",
-        {"upcoming": _rows(upcoming), "past": _rows(past)},
+        {
+            "upcoming": _rows(upcoming),
+            "upcoming_page": upcoming,
+            "upcoming_query": other_parameters(http.GET, "a_venir"),
+            "past": _rows(past),
+            "past_page": past,
+            "past_query": other_parameters(http.GET, "passees"),
+        },
     )
 
 
@@ -155,6 +198,36 @@ def session_edit(http: HttpRequest, session_pk: int) -> HttpResponse:
     return _session_form(http, _session(http, session_pk))
 
 
+# Candidates found by one search on the session's page: their rules are checked one by one.
+SEARCH_MATCHES = 20
+
+
+def _search(session: EvaluationSession, query: str, today: Any) -> dict[str, Any]:
+    """The cases of the session's certification whose candidate's name contains `query`, each
+    with why it may not be registered today (empty: it may). A search, not a list of every
+    eligible case: at a national scale that list would check the rules of thousands."""
+    matches = list(
+        VaeCase.objects.filter(referentiel_version_id=session.referentiel_version_id)
+        .filter(
+            Q(candidate__last_name__icontains=query) | Q(candidate__first_name__icontains=query)
+        )
+        .exclude(registrations__session=session)
+        .select_related("candidate__organisation", "branch", "referentiel_version")
+        .order_by("candidate__last_name", "candidate__first_name", "pk")[: SEARCH_MATCHES + 1]
+    )
+    checked = [
+        (case, registrations.registration_refusals(case, session, today=today))
+        for case in matches[:SEARCH_MATCHES]
+    ]
+    eligible = [case for case, reasons in checked if not reasons]
+    return {
+        "form": forms.RegisterCaseForm(cases=eligible) if eligible else None,
+        "refused": [(case, reasons[0]) for case, reasons in checked if reasons],
+        "found": len(checked),
+        "more": len(matches) > SEARCH_MATCHES,
+    }
+
+
 @login_required
 @require_GET
 def session_detail(http: HttpRequest, session_pk: int) -> HttpResponse:
@@ -163,20 +236,25 @@ def session_detail(http: HttpRequest, session_pk: int) -> HttpResponse:
     rows = session.registrations.select_related(  # type: ignore[attr-defined]
         "case__candidate", "case__branch", "case__coach"
     ).order_by("case__candidate__last_name", "case__candidate__first_name", "pk")
-    eligible = registrations.eligible_cases(session, today=today)
+    registered = registrations.registered_count(session)
+    open_ = registrations.is_open(session, today)
+    query = http.GET.get("candidat", "").replace("\x00", "").strip()[:100]
+    search = _search(session, query, today) if query and open_ else None
     return render(
         http,
         "evaluation/session_detail.html",
         {
             "session": session,
             "registrations": list(rows),
-            "registered": registrations.registered_count(session),
+            "registered": registered,
             "members": composition.members(session),
             "report": composition.composition_report(session, today=today),
             "member_form": forms.MemberAddForm(session=session),
-            "register_form": forms.RegisterCaseForm(cases=eligible) if eligible else None,
+            "query": query,
+            "search": search,
+            "full": registered >= session.capacity,
             "latest": registrations.latest_transmission(session),
-            "open": registrations.is_open(session, today),
+            "open": open_,
             "past": session.date < today,
         },
     )
@@ -199,7 +277,12 @@ def session_delete(http: HttpRequest, session_pk: int) -> HttpResponse:
 @require_POST
 def register_case(http: HttpRequest, session_pk: int) -> HttpResponse:
     session = _session(http, session_pk)
-    form = forms.RegisterCaseForm(http.POST, cases=registrations.eligible_cases(session))
+    # Any case of the session's certification: the service checks every rule and says why
+    # one may not be registered.
+    form = forms.RegisterCaseForm(
+        http.POST,
+        cases=VaeCase.objects.filter(referentiel_version_id=session.referentiel_version_id),
+    )
     if not form.is_valid():
         messages.error(
             http, "Choisissez un candidat parmi ceux qui peuvent être inscrits à cette session."

@@ -9,7 +9,8 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vaecos.accounts.models import Role, User
 from vaecos.audit.services import record_read
 from vaecos.dossiers.models import Situation
+from vaecos.evaluation.composition import experience_organisations
 from vaecos.evaluation.models import EvaluationSession, JuryMember, Registration
 from vaecos.jury import permissions, services
 from vaecos.jury.models import Assessment, BlocVote, Deliberation, GridEntry, Outcome
@@ -26,6 +28,7 @@ from vaecos.referentiels.models import Activity, Competence
 from vaecos.utils.errors import ActionRefused
 from vaecos.www.actions import act as _act
 from vaecos.www.downloads import stored_file
+from vaecos.www.pagination import other_parameters, window
 
 
 def _user(http: HttpRequest) -> User:
@@ -62,31 +65,60 @@ def _member(http: HttpRequest, pk: int) -> tuple[Registration, JuryMember]:
 # --- Sessions ----------------------------------------------------------------------------------
 
 
+SESSIONS_PER_PAGE = 25
+
+
+def _transmitted() -> Coalesce:
+    """How many dossiers reached each session's jury, counted for the page's rows only."""
+    count = (
+        Registration.objects.filter(session=OuterRef("pk"), transmitted_at__isnull=False)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count), 0)
+
+
 @login_required
 @require_GET
 def home(http: HttpRequest) -> HttpResponse:
     """My sessions (a jury member's seats; every session for the certifier's staff), upcoming
-    first."""
+    first, each part by pages."""
     user = _user(http)
-    sessions = EvaluationSession.objects.select_related(
-        "referentiel_version__certification", "branch"
-    ).annotate(
-        candidates=Count(
-            "registrations", filter=Q(registrations__transmitted_at__isnull=False), distinct=True
-        )
+    sessions = (
+        EvaluationSession.objects.select_related("referentiel_version__certification", "branch")
+        # The version's Livret 2 rules (JSON) are not shown: not read and decoded per row.
+        .defer("referentiel_version__template_rules")
+        .annotate(candidates=_transmitted())
     )
     if user.role == Role.JURY:
         sessions = sessions.filter(jury__user=user)
     elif not permissions.is_staff(user):
         raise Http404("Page réservée aux membres du jury.")
     today = timezone.localdate()
-    found = list(sessions.order_by("date", "start_time", "pk"))
-    upcoming = [s for s in found if s.date >= today]
-    past = [s for s in reversed(found) if s.date < today]
+    upcoming = window(
+        sessions.filter(date__gte=today).order_by("date", "start_time", "pk"),
+        http.GET.get("a_venir"),
+        SESSIONS_PER_PAGE,
+        "a_venir",
+    )
+    past = window(
+        sessions.filter(date__lt=today).order_by("-date", "-start_time", "-pk"),
+        http.GET.get("passees"),
+        SESSIONS_PER_PAGE,
+        "passees",
+    )
     return render(
         http,
         "jury/home.html",
-        {"upcoming": upcoming, "past": past, "staff": permissions.is_staff(user)},
+        {
+            "upcoming": upcoming,
+            "upcoming_query": other_parameters(http.GET, "a_venir"),
+            "past": past,
+            "past_query": other_parameters(http.GET, "passees"),
+            "staff": permissions.is_staff(user),
+        },
     )
 
 
@@ -106,8 +138,17 @@ def session(http: HttpRequest, pk: int) -> HttpResponse:
         .select_related("case__candidate", "case__branch", "deliberation")
         .order_by("case__candidate__last_name", "case__candidate__first_name", "pk")
     )
+    found_registrations = list(registrations)
+    # The candidates' organisations in one query, for the conflict check of a jury member.
+    organisations = (
+        experience_organisations(
+            {r.case.candidate_id for r in found_registrations}, timezone.localdate()
+        )
+        if user.role == Role.JURY and user.organisation_id is not None
+        else {}
+    )
     rows = []
-    for registration in registrations:
+    for registration in found_registrations:
         deliberation = getattr(registration, "deliberation", None)
         rows.append(
             {
@@ -115,7 +156,10 @@ def session(http: HttpRequest, pk: int) -> HttpResponse:
                 "deliberation": deliberation,
                 # A member in conflict with the candidate (D. 6412-6) is told why they do not
                 # reach the candidate's page.
-                "conflict": permissions.conflict(user, registration) or "",
+                "conflict": permissions.conflict(
+                    user, registration, organisations.get(registration.case.candidate_id)
+                )
+                or "",
             }
         )
     jury = JuryMember.objects.filter(session=found).select_related("user")

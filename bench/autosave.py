@@ -357,17 +357,25 @@ def tail(path: Path, lines: int = 30) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def postgres(url: str, action: str) -> None:
-    """Create (dropping any leftover) or drop the benchmark's own PostgreSQL database."""
+def postgres(url: str, action: str, variable: str = "BENCH_DATABASE_URL") -> None:
+    """Create (dropping any leftover) or drop the benchmark's own PostgreSQL database.
+    `variable` names the setting to mention when the address is unusable."""
     import psycopg
     from psycopg import sql
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if not name:
-        raise SystemExit("BENCH_DATABASE_URL must name a database")
+        raise SystemExit(f"{variable} must name a database")
     admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    try:
+        conn = psycopg.connect(admin_url, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise SystemExit(
+            f"PostgreSQL is not reachable at {parts.hostname}:{parts.port or 5432} ({exc}). Start "
+            f"it, or measure on SQLite: {variable}=sqlite"
+        ) from exc
+    with conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )

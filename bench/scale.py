@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import autosave as bench_autosave  # noqa: E402  (the throwaway database)
+
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/bench_scale"
 SMALL = int(os.environ.get("BENCH_SCALE_SMALL", "1000"))
@@ -79,28 +81,7 @@ def database_urls(tmp: Path) -> tuple[str, str, str]:
 
 
 def postgres(url: str, action: str) -> None:
-    """Create (dropping any leftover) or drop the benchmark's own PostgreSQL database."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise SystemExit("BENCH_SCALE_DATABASE_URL must name a database")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    try:
-        conn = psycopg.connect(admin_url, autocommit=True)
-    except psycopg.OperationalError as exc:
-        raise SystemExit(
-            f"PostgreSQL is not reachable at {parts.hostname}:{parts.port or 5432} ({exc}). Start "
-            "it, or measure on SQLite: BENCH_SCALE_DATABASE_URL=sqlite"
-        ) from exc
-    with conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if action == "create":
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    bench_autosave.postgres(url, action, "BENCH_SCALE_DATABASE_URL")
 
 
 def start_django(tmp: Path, url: str) -> None:

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from vaecos.audit.models import ReadEvent
+from vaecos.utils.admin import ReadOnlyAdmin
 
 
 @admin.register(ReadEvent)
-class ReadEventAdmin(admin.ModelAdmin):
+class ReadEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit log is written by the platform, never typed or edited."""
 
     list_display = ["at", "user", "user_role", "label", "case", "object_id"]
@@ -23,12 +24,3 @@ class ReadEventAdmin(admin.ModelAdmin):
         "object_id",
         "path",
     ]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -1,10 +1,7 @@
 """The jury's records in the admin: read only. Decisions are taken and signed on the platform,
 which keeps the transition log; nothing here may change or remove them."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from vaecos.jury.models import (
     AcquiredBloc,
@@ -13,17 +10,7 @@ from vaecos.jury.models import (
     DeliberationMember,
     DeliberationTransitionLog,
 )
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from vaecos.utils.admin import ReadOnlyAdmin
 
 
 class ResultInline(admin.TabularInline):
@@ -50,7 +37,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Deliberation)
-class DeliberationAdmin(ReadOnly):
+class DeliberationAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "status", "outcome", "deliberated_at", "notified_at"]
     list_filter = ["status", "outcome"]
     list_select_related = ["registration__case__candidate", "registration__session"]
@@ -58,7 +45,7 @@ class DeliberationAdmin(ReadOnly):
 
 
 @admin.register(AcquiredBloc)
-class AcquiredBlocAdmin(ReadOnly):
+class AcquiredBlocAdmin(ReadOnlyAdmin):
     list_display = ["bloc_code", "candidate", "certification", "acquired_on"]
     list_select_related = ["candidate", "certification"]
     search_fields = ["candidate__last_name", "candidate__email", "bloc_code"]

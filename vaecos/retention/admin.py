@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from vaecos.retention.models import Deletion
+from vaecos.utils.admin import ReadOnlyAdmin
 
 
 @admin.register(Deletion)
-class DeletionAdmin(admin.ModelAdmin):
+class DeletionAdmin(ReadOnlyAdmin):
     """Read-only: what the retention rules deleted, when and under which rule."""
 
     list_display = ["at", "rule", "label", "count", "case"]
@@ -24,12 +25,3 @@ class DeletionAdmin(admin.ModelAdmin):
         "case",
         "admissibility_request",
     ]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -29,44 +29,46 @@ SESSION_NEW_CODES = "second_factor_new_codes"
 SESSION_PENDING = "second_factor_pending_device"
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code de vérification",
+def _code_field(
+    label: str, help_text: str, digits_only: bool = True, **attrs: object
+) -> forms.CharField:
+    """A one-time code as browsers and password managers expect it (autocomplete one-time-code)."""
+    return forms.CharField(
+        label=label,
         max_length=20,
-        help_text="Les 6 chiffres affichés par votre application, ou un code de secours.",
+        help_text=help_text,
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
-                "inputmode": "text",
-                "autofocus": True,
+                "inputmode": "numeric" if digits_only else "text",
                 "spellcheck": "false",
+                **attrs,
             }
         ),
         error_messages={"required": "Saisissez le code affiché par votre application."},
     )
 
 
-class RenewalForm(forms.Form):
-    code = forms.CharField(
-        label="Code de votre application",
-        max_length=20,
-        help_text="Les 6 chiffres affichés maintenant par votre application d'authentification.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
-        error_messages={"required": "Saisissez le code affiché par votre application."},
+class CodeForm(forms.Form):
+    # A backup code has letters: the keyboard must offer them.
+    code = _code_field(
+        "Code de vérification",
+        "Les 6 chiffres affichés par votre application, ou un code de secours.",
+        digits_only=False,
+        autofocus=True,
     )
 
 
-class EnrolmentForm(CodeForm):
-    code = forms.CharField(
-        label="Code à 6 chiffres",
-        max_length=20,
-        help_text="Le code que votre application affiche après avoir ajouté le compte.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
-        error_messages={"required": "Saisissez le code affiché par votre application."},
+class RenewalForm(forms.Form):
+    code = _code_field(
+        "Code de votre application",
+        "Les 6 chiffres affichés maintenant par votre application d'authentification.",
+    )
+
+
+class EnrolmentForm(forms.Form):
+    code = _code_field(
+        "Code à 6 chiffres", "Le code que votre application affiche après avoir ajouté le compte."
     )
 
 

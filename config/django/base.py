@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "vaecos.jury",
     "vaecos.audit",
     "vaecos.retention",
+    "vaecos.reporting",
+    "vaecos.api",
     "vaecos.demo",
     "vaecos.www",
 ]

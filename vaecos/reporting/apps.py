@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    name = "vaecos.reporting"
+    verbose_name = "Tableau de bord et exports"

@@ -133,3 +133,8 @@ ADMISSIBILITY_MIN_HOURS = env_int("ADMISSIBILITY_MIN_HOURS", 1607)
 ADMISSIBILITY_MAX_CERTIFICATIONS_PER_YEAR = env_int("ADMISSIBILITY_MAX_CERTIFICATIONS_PER_YEAR", 3)
 # Where the certifier is told of an implicit (silence-means-yes) admissibility decision.
 ADMISSIBILITY_CERTIFIER_EMAIL = env("ADMISSIBILITY_CERTIFIER_EMAIL", "recevabilite@ucanss.example")
+
+# REST API (/api/v1/, vaecos.api): requests allowed per token, and per client address for failed
+# authentications, as "<number>/<s|min|h|day>". Counted in the database, so every application
+# server shares the counts.
+API_RATE_LIMIT = env("API_RATE_LIMIT", "120/min")

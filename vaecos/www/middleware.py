@@ -79,6 +79,10 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in self.ALLOWED:
             return None
+        if match is not None and match.namespace == "api":
+            # The API authenticates each request by its token, never by the session; its
+            # documentation is public.
+            return None
         back = request.get_full_path()
         if request.headers.get("HX-Request"):
             # A fragment is no page to come back to: the page the person was on is.

@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,9 +19,9 @@ from vaecos.admissibility.models import (
     Status,
     SupportingDocument,
     SupportingKind,
-    queue_order,
 )
 from vaecos.admissibility.prechecks import precheck
+from vaecos.admissibility.queue import QueueFilters, queue_requests
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
 from vaecos.audit.services import record_read
 from vaecos.cases.models import VaeCase
@@ -321,31 +321,8 @@ def queue(http: HttpRequest) -> HttpResponse:
     pages: neither the list nor its pages are counted, an index gives them in this order."""
     if not permissions.can_instruct(_user(http)):
         raise Http404("Page introuvable.")
-    rows = AdmissibilityRequest.objects.exclude(status=Status.DRAFT).select_related(
-        "case__candidate", "case__branch"
-    )
-
-    def param(name: str) -> str:
-        # PostgreSQL refuses NUL in text: such a parameter matches nothing rather than failing.
-        return http.GET.get(name, "").replace("\x00", "")
-
-    status = param("statut")
-    if status in Status.values:
-        # One status: the queue's order without its first key, on the (status, …) index.
-        rows = rows.filter(status=status).order_by(*queue_order()[1:])
-    else:
-        rows = rows.order_by(*queue_order())
-    branch = param("branche")
-    if branch:
-        rows = rows.filter(case__branch__code=branch)
-    query = param("q").strip()[:100]
-    if query:
-        rows = rows.filter(
-            Q(case__candidate__last_name__icontains=query)
-            | Q(case__candidate__first_name__icontains=query)
-            | Q(birth_name__icontains=query)
-            | Q(usage_name__icontains=query)
-        )
+    filters = QueueFilters.from_query(http.GET)
+    rows = queue_requests(filters).select_related("case__candidate", "case__branch")
     page = window(rows, http.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
     items = [
@@ -371,7 +348,7 @@ def queue(http: HttpRequest) -> HttpResponse:
             "items": items,
             "statuses": [s for s in Status.choices if s[0] != Status.DRAFT],
             "branches": list(branches),
-            "current": {"statut": status, "branche": branch, "q": query},
+            "current": {"statut": filters.status, "branche": filters.branch, "q": filters.query},
             "querystring": other_parameters(http.GET, "page"),
             "at_risk_days": AT_RISK_DAYS,
         },

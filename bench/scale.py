@@ -223,6 +223,11 @@ def choose_pages() -> list[Page]:
         Page("queue_search", "File, recherche d'un nom", instructor, f"{queue}?q=martin", False),
         Page("home_instructor", "Instructeur : accueil (parcours)", instructor, "/", False),
         Page("journal", "Administrateur : journal d'audit", ADMIN_EMAIL, "/audit/", False),
+        # The dashboard aggregates the period's cases (a quarter of them by default): measured
+        # for information, its cost grows with the cases of the period.
+        Page("dashboard", "Personnel : tableau de bord", instructor, "/tableau-de-bord/", False),
+        Page("dashboard_branch", "Tableau de bord, une branche", instructor,
+             "/tableau-de-bord/?branche=famille", False),
     ]  # fmt: skip
     if upcoming is not None:
         pages.append(
@@ -326,8 +331,11 @@ def explain(pages: list[Page], databases: Databases) -> dict[str, str]:
     plans = {}
     with connection.cursor() as cursor:
         for page in pages:
+            # The dashboard runs its queries with JIT off (vaecos.reporting.figures): so here.
+            cursor.execute("SET jit = off" if page.key.startswith("dashboard") else "RESET jit")
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {page.slowest[LARGE]['sql']}")
             plans[page.key] = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET jit")
     return plans
 
 

@@ -164,6 +164,12 @@ class AdmissibilityRequest(models.Model):
                 condition=~models.Q(status="brouillon"),
                 name="admissibility_queue",
             ),
+            # The dashboard's favourable requests whose validity nears its end.
+            models.Index(
+                fields=["validity_end"],
+                condition=models.Q(status="recevable"),
+                name="admissibility_favourable_end",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

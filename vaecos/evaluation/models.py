@@ -126,6 +126,8 @@ class Registration(models.Model):
         verbose_name = "inscription à une session"
         verbose_name_plural = "inscriptions aux sessions"
         ordering = ["session", "case__candidate__last_name", "pk"]
+        # The dashboard's durations: the dossiers transmitted during a period.
+        indexes = [models.Index(fields=["transmitted_at"], name="registration_transmitted")]
         constraints = [
             models.UniqueConstraint(fields=["session", "case"], name="registration_unique"),
             models.CheckConstraint(

@@ -415,6 +415,14 @@ INSTRUCTOR_PAGES = [
     Visit("www:home", state="tous les parcours"),
     Visit("admissibility:queue", state="échéances proches et dépassées"),
     Visit("admissibility:queue", query="?statut=complete", state="filtrée"),
+    Visit("reporting:dashboard", state="douze derniers mois", shows="Parcours par étape"),
+    Visit(
+        "reporting:dashboard",
+        query="?du=pas-une-date",
+        state="filtre erroné",
+        status=400,
+        shows="Saisissez une date valide",
+    ),
     *[
         Visit("admissibility:detail", _request(status), f"demande « {status} »")
         for status in ("deposee", "incomplete", "complete", "recevable", "non_recevable")
@@ -594,6 +602,21 @@ JURY_PAGES = [
 ]
 
 
+def _new_api_token(page: Page, world: SimpleNamespace) -> None:
+    content = page.locator("#content")
+    content.get_by_label("Nom", exact=True).fill("SIRH — export nocturne")
+    content.get_by_label("Compte utilisé", exact=True).select_option(index=1)
+    with page.expect_navigation():
+        content.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.locator("main")).to_contain_text("Copiez-le maintenant")
+
+
+def _a_token() -> Any:
+    from vaecos.api.models import ApiToken
+
+    return ApiToken.objects.filter(revoked_at__isnull=True).order_by("pk").first()
+
+
 def _admin_change(model: str, obj: str) -> Visit:
     return Visit(f"admin:{model}_change", lambda w: {"object_id": getattr(w, obj).pk})
 
@@ -629,6 +652,9 @@ ADMIN_PAGES = [
         lambda w: {"object_id": w.future_session.pk},
     ),
     Visit("admin:audit_readevent_changelist"),
+    # An API token: created (its secret shown once, in the list's message), then its page.
+    Visit("admin:api_apitoken_add", state="jeton créé, secret affiché", act=_new_api_token),
+    Visit("admin:api_apitoken_change", lambda w: {"object_id": _a_token().pk}, "à révoquer"),
 ]
 
 ANONYMOUS_PAGES = [
@@ -689,6 +715,7 @@ ANONYMOUS_PAGES = [
     ),
     Visit("accounts:password_reset_complete"),
     ACCESSIBILITY,
+    Visit("api:docs", shows="Authorization: Bearer"),
     NOT_FOUND_PAGE,
 ]
 
@@ -739,6 +766,25 @@ NOT_HTML = {
     "jury:bundle": "dossier transmis (PDF)",
     "jury:minutes": "procès-verbal (PDF)",
     "jury:result_letter": "lettre de résultat (PDF)",
+    "reporting:export_queue": "fichier CSV",
+    "reporting:export_sessions": "fichier CSV",
+    "reporting:export_results": "fichier CSV",
+    "api:openapi-json": "schéma OpenAPI (JSON)",
+    "api:api-root": "redirection vers la documentation de l'API",
+    **{
+        f"api:{name}": "réponse JSON de l'API (tests/api)"
+        for name in (
+            "cases",
+            "case",
+            "admissibility_requests",
+            "admissibility_request",
+            "sessions",
+            "session",
+            "results",
+            "result",
+            "unknown",
+        )
+    },
 }
 # The same page for several roles: audited for one, set aside for the others with the reason.
 # Each role's header (its menu) is audited on its own pages.
@@ -755,9 +801,11 @@ SAME_PAGE: dict[tuple[str, str], str] = {
         for role in ("candidate", "coach", "instructor", "jury", "admin")
     },
     **{
-        ("www:accessibility", role): SAME_FOR_ALL
+        (name, role): SAME_FOR_ALL
+        for name in ("www:accessibility", "api:docs")
         for role in ("coach", "instructor", "jury", "admin")
     },
+    ("api:docs", "candidate"): SAME_FOR_ALL,
     **{("accounts:my_data", role): STAFF_VERSION for role in ("coach", "jury", "admin")},
 }
 # The administrator opens the instructeur's pages through the same views and templates

@@ -38,6 +38,7 @@ from tests.conftest import REFERENTIEL_FILE
 from tests.dossiers.factories import dossier_for
 from tests.files import pdf_bytes, png_bytes, png_upload, upload
 from vaecos.admissibility.models import Letter, LetterKind
+from vaecos.api.tokens import token_create
 from vaecos.documents.models import Livret2Import, UnplacedFragment
 from vaecos.dossiers import services
 from vaecos.dossiers.models import Attachment, Dossier, FieldRevision, Situation
@@ -302,6 +303,41 @@ RULES: dict[str, Rule] = {
         {"anonymous": TO_LOGIN, "owner": OK, "other_candidate": OK}
         | dict.fromkeys(("coach", "instructor", "jury", "admin"), NOT_FOUND),
     ),
+    # The dashboard and its CSV exports: the certifier's staff
+    "reporting:dashboard": staff_only("GET", OK),
+    "reporting:export_queue": staff_only("GET", OK),
+    "reporting:export_sessions": staff_only("GET", OK),
+    "reporting:export_results": staff_only("GET", OK),
+}
+
+# The API (vaecos.api) authenticates each request by its token and never reads the session:
+# whoever is logged in to the platform gets 401 from its data, as anyone without a token.
+# What a token of each role may read and write is tested in tests/api/.
+NO_TOKEN = Expect(401)
+API_IDS = {
+    name: lambda world: world.dossier.case_id
+    for name in ("case_id", "request_id", "session_id", "result_id", "registration_id")
+}
+RULES |= {
+    "api:api-root": everyone("GET", Expect(302, "/api/v1/docs")),
+    "api:docs": everyone("GET", OK),
+    "api:openapi-json": everyone("GET", OK),
+    "api:unknown": Rule("GET", dict.fromkeys(ROLES, NOT_FOUND), kwargs={"rest": lambda w: "x"}),
+} | {
+    f"api:{name}": Rule(method, dict.fromkeys(ROLES, NO_TOKEN), kwargs=API_IDS)
+    for name, method in (
+        ("cases", "GET"),
+        ("case", "GET"),
+        ("admissibility_requests", "GET"),
+        ("admissibility_request", "GET"),
+        ("admissibility_decide", "POST"),
+        ("sessions", "GET"),
+        ("session", "GET"),
+        ("results", "GET"),
+        ("result", "GET"),
+        ("votes", "POST"),
+        ("jury_decide", "POST"),
+    )
 }
 
 # The coaching, session and jury pages keep their rules beside the world they need.
@@ -328,6 +364,8 @@ ADMIN_EXCEPTIONS = {
     # Retention deletions are recorded by the platform only.
     "admin:retention_deletion_add": Expect(403),
     "admin:retention_deletion_delete": Expect(403),
+    # API tokens are revoked, never deleted (kept for the record).
+    "admin:api_apitoken_delete": Expect(403),
     "admin:otp_totp_totpdevice_qrcode": Expect(403),
     "admin:audit_readevent_delete": Expect(403),
 }
@@ -399,6 +437,7 @@ def build_world() -> SimpleNamespace:
         label="Journal des connexions : 1 connexion antérieure au 01/01/2025",
         subject_type="axes.AccessLog",
     )
+    token_create(name="SIRH", user=users["instructor"], scope="lecture", by=users["admin"])
     owner = users["owner"]
     dossier = dossier_for(referentiel, candidate=owner)
     activity = referentiel.activities.get(number=1)
@@ -741,7 +780,8 @@ def test_another_candidates_attachment_is_404_inside_ones_own_dossier(world):
     assert Attachment.objects.filter(pk=theirs.pk).exists()
 
 
-CSRF_CHECKED = [e for e in POST_ONLY if e.namespace != ADMIN_NAMESPACE]
+# The API reads no session cookie (401 without a token, above): no CSRF exposure.
+CSRF_CHECKED = [e for e in POST_ONLY if e.namespace not in (ADMIN_NAMESPACE, "api")]
 
 
 @pytest.mark.parametrize("entry", CSRF_CHECKED, ids=[e.key for e in CSRF_CHECKED])

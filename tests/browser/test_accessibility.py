@@ -604,8 +604,9 @@ JURY_PAGES = [
 
 def _new_api_token(page: Page, world: SimpleNamespace) -> None:
     content = page.locator("#content")
-    content.get_by_label("Nom", exact=True).fill("SIRH — export nocturne")
-    content.get_by_label("Compte utilisé", exact=True).select_option(index=1)
+    # The admin's labels end with " :" (Django's label suffix).
+    content.get_by_label("Nom :", exact=True).fill("SIRH — export nocturne")
+    content.get_by_label("Compte utilisé :", exact=True).select_option(index=1)
     with page.expect_navigation():
         content.get_by_role("button", name="Enregistrer", exact=True).click()
     expect(page.locator("main")).to_contain_text("Copiez-le maintenant")

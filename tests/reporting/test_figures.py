@@ -561,3 +561,31 @@ def test_a_transmission_without_a_favourable_decision_is_not_counted(world, refe
     session = EvaluationSessionFactory(referentiel_version=referentiel, date=D(2025, 7, 1))
     registration(case, session, dossier_of(case), D(2025, 6, 1))
     assert as_table(figures.durations(filters(referentiel)))["transmission"] == (6, 91, 164)
+
+
+def test_a_transmission_counts_from_the_latest_favourable_decision_before_it(referentiel):
+    """Several decisions for one case: the latest favourable (or expired) one on or before the
+    day of the first transmission; later ones, other statuses and later transmissions do not
+    count, and the case's transmission is counted once (the decisions are joined, then
+    grouped)."""
+    case = case_opened(referentiel, "famille", D(2025, 1, 1))
+    request_for(case, Status.EXPIRED, D(2025, 1, 1), D(2025, 1, 31))  # 60 days before
+    request_for(case, Status.FAVOURABLE, D(2025, 2, 20), D(2025, 3, 2))  # 30 days before
+    request_for(case, Status.UNFAVOURABLE, D(2025, 3, 5), D(2025, 3, 20))  # not favourable
+    request_for(case, Status.FAVOURABLE, D(2025, 4, 2), D(2025, 4, 10))  # after it
+    first = EvaluationSessionFactory(referentiel_version=referentiel, date=D(2025, 5, 1))
+    second = EvaluationSessionFactory(referentiel_version=referentiel, date=D(2025, 9, 1))
+    registration(case, first, dossier_of(case), D(2025, 4, 1), RegistrationStatus.ABSENT)
+    registration(case, second, dossier_of(case, attempt=2), D(2025, 7, 1))
+    # Another case, transmitted on the day of its decision: 0 days.
+    other = case_opened(referentiel, "maladie", D(2025, 2, 1))
+    request_for(other, Status.FAVOURABLE, D(2025, 2, 1), D(2025, 6, 2))
+    session = EvaluationSessionFactory(referentiel_version=referentiel, date=D(2025, 7, 1))
+    registration(other, session, dossier_of(other), D(2025, 6, 2))
+
+    durations = as_table(figures.durations(filters(referentiel)))
+    assert durations["transmission"] == (2, 0, 30)
+    assert as_table(figures.durations(filters(branch="famille")))["transmission"] == (1, 30, 30)
+    # The period filters the first transmission's date.
+    after_it = filters(period=(D(2025, 4, 2), D(2025, 12, 31)))
+    assert as_table(figures.durations(after_it))["transmission"] == (1, 0, 0)

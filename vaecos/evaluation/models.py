@@ -127,7 +127,17 @@ class Registration(models.Model):
         verbose_name_plural = "inscriptions aux sessions"
         ordering = ["session", "case__candidate__last_name", "pk"]
         # The dashboard's durations: the dossiers transmitted during a period.
-        indexes = [models.Index(fields=["transmitted_at"], name="registration_transmitted")]
+        indexes = [
+            models.Index(fields=["transmitted_at"], name="registration_transmitted"),
+            # The dashboard's transmitted registrations still waiting for a result.
+            models.Index(
+                fields=["session"],
+                condition=models.Q(
+                    status__in=["inscrit", "convoque"], transmitted_at__isnull=False
+                ),
+                name="registration_awaiting",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["session", "case"], name="registration_unique"),
             models.CheckConstraint(

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
+    Aggregate,
     Case,
     CharField,
     Count,
@@ -27,6 +28,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -153,41 +155,59 @@ def _prefixed(step: Step, expression: Any) -> Concat:
     return Concat(Value(f"{step.value}:"), expression, output_field=CharField())
 
 
-def stage_expression() -> Case:
-    """The step and the status within it, in one expression evaluated once per case: the
-    status of the pending registration (or of its deliberation), of the latest dossier, or of
-    the latest admissibility request."""
-    pending_state = (
-        _pending_registrations()
-        .annotate(
-            state=Coalesce(
-                Subquery(
-                    Deliberation.objects.filter(registration=OuterRef("pk")).values("status")[:1]
-                ),
-                F("status"),
-            )
+def stage_expression() -> Coalesce:
+    """The step and the status within it, in one expression evaluated once per case: at most
+    three correlated subqueries, each one indexed probe returning the whole "<step>:<status>"
+    or NULL, and COALESCE stops at the first that is not NULL (SQLite and PostgreSQL alike).
+    Measured at 100,000 cases on PostgreSQL: 1.5 times faster than EXISTS conditions then
+    value subqueries over the 23,000 cases of a year; a little slower over all of them, where
+    PostgreSQL hashes the EXISTS once for all the cases.
+
+    - The case's registrations, with their deliberation (joined, not a nested subquery): a
+      notified total validation closes the case; else the latest transmitted registration
+      whose decision is not notified gives the evaluation's status (its deliberation's, or
+      its own without one).
+    - Else the latest dossier's status (Livret 2).
+    - Else the latest admissibility request's status, or none."""
+    closing = Q(deliberation__status=NOTIFIED, deliberation__outcome=Outcome.TOTAL)
+    registration_stage = (
+        Registration.objects.filter(case=OuterRef("pk"))
+        # Written out: a registration without deliberation is not notified (NOT over the
+        # LEFT JOIN's NULL would drop it).
+        .filter(
+            closing
+            | Q(transmitted_at__isnull=False)
+            & (Q(deliberation__isnull=True) | ~Q(deliberation__status=NOTIFIED))
         )
-        .order_by("-transmitted_at", "-pk")
-        .values("state")[:1]
+        .annotate(
+            closes=Case(When(closing, then=Value(0)), default=Value(1)),
+            stage=Case(
+                When(closing, then=Value(f"{Step.CLOSED.value}:totale")),
+                default=_prefixed(
+                    Step.EVALUATION, Coalesce(F("deliberation__status"), F("status"))
+                ),
+                output_field=CharField(),
+            ),
+        )
+        .order_by("closes", "-transmitted_at", "-pk")
+        .values("stage")[:1]
     )
-    latest_dossier = Dossier.objects.filter(case=OuterRef("pk")).order_by("-attempt", "-pk")
-    latest_request = AdmissibilityRequest.objects.filter(case=OuterRef("pk")).order_by(
-        "-created_at", "-pk"
+    dossier_stage = (
+        # (case, attempt) is unique: its index gives the latest dossier, without a sort.
+        Dossier.objects.filter(case=OuterRef("pk"))
+        .order_by("-attempt")
+        .values(stage=_prefixed(Step.DOSSIER, F("status")))[:1]
     )
-    return Case(
-        When(_notified_total(), then=Value(f"{Step.CLOSED.value}:totale")),
-        When(
-            Exists(_pending_registrations()),
-            then=_prefixed(Step.EVALUATION, Subquery(pending_state)),
-        ),
-        When(
-            _has_dossier(),
-            then=_prefixed(Step.DOSSIER, Subquery(latest_dossier.values("status")[:1])),
-        ),
-        default=_prefixed(
-            Step.ADMISSIBILITY,
-            Coalesce(Subquery(latest_request.values("status")[:1]), Value("aucune")),
-        ),
+    request_stage = (
+        AdmissibilityRequest.objects.filter(case=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values(stage=_prefixed(Step.ADMISSIBILITY, F("status")))[:1]
+    )
+    return Coalesce(
+        Subquery(registration_stage),
+        Subquery(dossier_stage),
+        Subquery(request_stage),
+        Value(f"{Step.ADMISSIBILITY.value}:aucune"),
         output_field=CharField(),
     )
 
@@ -318,12 +338,44 @@ def _days(value: Any) -> int | None:
     return int(value)
 
 
+class _OverRows(Case):
+    """A condition over window functions: never a GROUP BY column (Django would group by it
+    when `days` is an aggregate, and window functions are computed after the grouping)."""
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
+class PercentileDisc(Aggregate):
+    """PostgreSQL's percentile_disc(p): the first value whose rank reaches p·n, so the value of
+    rank ceil(p·n), the nearest rank. Several over the same values share one sort."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
+        super().__init__(expression, fraction=fraction, output_field=IntegerField(), **extra)
+
+
 def percentiles(durations: QuerySet[Any], key: str, label: str, short: str, ends: str) -> Duration:
     """Median and 90th percentile (nearest rank) of the `days` annotation of `durations` (never
-    NULL: the callers filter): the rows of rank ceil(n/2) and ceil(9n/10), chosen by the
-    database. Django repeats an annotation's SQL wherever it is used: `days` is in the window's
-    ORDER BY and in the SELECT, and n counts the rows (not `days`), so that a costly `days` (a
-    subquery) is not evaluated more often."""
+    NULL: the callers filter). On PostgreSQL, ordered-set aggregates (one sort of the values);
+    elsewhere, the rows of rank ceil(n/2) and ceil(9n/10), chosen by window functions. Django
+    repeats an annotation's SQL wherever it is used: `days` is in the window's ORDER BY and in
+    the SELECT, and n counts the rows (not `days`), so that a costly `days` is not evaluated
+    more often."""
+    if connection.vendor == "postgresql":
+        found = durations.order_by().aggregate(
+            n=Count("pk"),
+            median=PercentileDisc("days", 0.5),
+            p90=PercentileDisc("days", 0.9),
+        )
+        if not found["n"]:
+            return Duration(key, label, short, ends, 0, None, None)
+        return Duration(
+            key, label, short, ends, found["n"], _days(found["median"]), _days(found["p90"])
+        )
     order = [F("days").asc(), F("pk").asc()]
     ranked = (
         durations.annotate(
@@ -332,7 +384,7 @@ def percentiles(durations: QuerySet[Any], key: str, label: str, short: str, ends
         )
         .annotate(
             # Integer division: (n + 1) / 2 = ceil(n / 2), (9n + 9) / 10 = ceil(9n / 10).
-            wanted=Case(
+            wanted=_OverRows(
                 When(rank=(F("n") + 1) / 2, then=Value(1)),
                 When(rank=(F("n") * 9 + 9) / 10, then=Value(1)),
                 default=Value(0),
@@ -401,32 +453,31 @@ def durations(filters: Filters) -> list[Duration]:
         days=_difference(F("decided_on"), F("received")),
     )
     # The decision behind a transmission: the case's latest favourable decision on or before
-    # the day of the transmission. Only the case's first transmission counts.
-    decision = (
-        AdmissibilityRequest.objects.filter(
-            case=OuterRef("case"),
-            status__in=[RequestStatus.FAVOURABLE, RequestStatus.EXPIRED],
-            decided_on__lte=OuterRef("sent"),
-        )
-        .order_by("-decided_on", "-pk")
-        .values("decided_on")[:1]
-    )
+    # the day of the transmission, so the fewest days from a decision to it: MIN over the
+    # case's decisions, joined (the join drops the transmissions without such a decision) and
+    # grouped by registration, computed once per row (a subquery would be repeated by Django
+    # in the WHERE, the SELECT and the window's ORDER BY). Only the case's first transmission
+    # counts.
     earlier = Registration.objects.filter(
         case=OuterRef("case"), transmitted_at__lt=OuterRef("transmitted_at")
     )
-    transmitted = _in_branch(
-        Registration.objects.filter(transmitted_at__gte=first, transmitted_at__lt=after).filter(
-            ~Exists(earlier)
-        ),
-        filters,
-        "case__branch",
-    ).annotate(
-        sent=_local_date("transmitted_at"),
-        decided=Subquery(decision, output_field=DateField()),
-        days=_difference(F("sent"), F("decided")),
+    transmitted = (
+        _in_branch(
+            Registration.objects.filter(transmitted_at__gte=first, transmitted_at__lt=after),
+            filters,
+            "case__branch",
+        )
+        .filter(~Exists(earlier))
+        .annotate(sent=_local_date("transmitted_at"))
+        .filter(
+            case__admissibility_requests__status__in=[
+                RequestStatus.FAVOURABLE,
+                RequestStatus.EXPIRED,
+            ],
+            case__admissibility_requests__decided_on__lte=F("sent"),
+        )
+        .annotate(days=Min(_difference(F("sent"), F("case__admissibility_requests__decided_on"))))
     )
-    # Filtered after the cheaper conditions; its subquery runs for those rows only.
-    transmitted = transmitted.filter(decided__isnull=False)
     held = _in_branch(
         Registration.objects.filter(
             transmitted_at__isnull=False,

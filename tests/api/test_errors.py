@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import Api, complete_request, gaps
+from vaecos.api.errors import detail_in_french
 from vaecos.api.models import RateCounter, Scope
 
 
@@ -303,3 +304,42 @@ def test_an_unexpected_error_is_json_without_a_traceback_even_in_debug(
     error = error_of(response, 500, "server_error")
     assert error["message"]["fr"].startswith("Erreur interne")
     assert b"secret interne" not in response.content and b"Traceback" not in response.content
+
+
+def test_each_invalid_parameter_is_explained_in_french_and_english(referentiel, instructor, api_as):
+    request = complete_request(referentiel)
+    api = api_as(instructor)
+
+    too_big = error_of(api.get("/cases", {"limit": 101}), 422, "validation_error")
+    missing = error_of(
+        api.post(f"/admissibility-requests/{request.pk}/decision", {"gaps": gaps(request)}),
+        422,
+        "validation_error",
+    )
+    not_a_number = error_of(api.get("/cases", {"offset": "x"}), 422, "validation_error")
+
+    assert too_big["details"] == [
+        {
+            "location": ["query", "limit"],
+            "message": {
+                "fr": "Valeur trop grande : 100 au plus.",
+                "en": "Input should be less than or equal to 100",
+            },
+            "type": "less_than_equal",
+        }
+    ]
+    assert missing["details"][0]["location"] == ["body", "payload", "favourable"]
+    assert missing["details"][0]["message"]["fr"] == "Champ obligatoire."
+    assert not_a_number["details"][0]["message"]["fr"] == "Nombre entier attendu."
+
+
+@pytest.mark.parametrize(
+    ("kind", "context", "french"),
+    [
+        ("string_too_long", {"max_length": 50}, "Texte trop long : 50 caractères au plus."),
+        ("string_too_long", {}, "Texte trop long."),
+        ("quelque_chose_de_nouveau", None, "Valeur invalide."),
+    ],
+)
+def test_a_detail_without_its_limits_or_of_an_unknown_kind_still_reads_well(kind, context, french):
+    assert detail_in_french(kind, context) == french

@@ -112,7 +112,7 @@ class ErrorMessage(Schema):
 
 class ErrorDetail(Schema):
     location: list[str | int]
-    message: str
+    message: ErrorMessage
     type: str
 
 
@@ -172,13 +172,64 @@ def error_response(api: NinjaAPI, request: HttpRequest, error: ApiError) -> Http
     return response
 
 
+# pydantic's error types, in French (its English message is kept beside). The limits come from
+# the error's context. A type not listed here gets the general sentence.
+FRENCH_DETAILS = {
+    "missing": "Champ obligatoire.",
+    "extra_forbidden": "Champ inconnu.",
+    "json_invalid": "JSON illisible.",
+    "int_parsing": "Nombre entier attendu.",
+    "int_type": "Nombre entier attendu.",
+    "int_from_float": "Nombre entier attendu.",
+    "float_parsing": "Nombre attendu.",
+    "bool_parsing": "Booléen attendu (true ou false).",
+    "bool_type": "Booléen attendu (true ou false).",
+    "string_type": "Texte attendu.",
+    "list_type": "Liste attendue.",
+    "dict_type": "Objet attendu.",
+    "model_type": "Objet attendu.",
+    "date_parsing": "Date attendue au format aaaa-mm-jj.",
+    "date_from_datetime_parsing": "Date attendue au format aaaa-mm-jj.",
+    "date_type": "Date attendue au format aaaa-mm-jj.",
+    "datetime_parsing": "Date et heure attendues au format ISO 8601.",
+    "datetime_from_date_parsing": "Date et heure attendues au format ISO 8601.",
+    "timezone_aware": "Précisez le fuseau horaire (par exemple +01:00 ou Z).",
+    "less_than_equal": "Valeur trop grande : {le} au plus.",
+    "less_than": "Valeur trop grande : moins de {lt}.",
+    "greater_than_equal": "Valeur trop petite : {ge} au moins.",
+    "greater_than": "Valeur trop petite : plus de {gt}.",
+    "string_too_long": "Texte trop long : {max_length} caractères au plus.",
+    "string_too_short": "Texte trop court : {min_length} caractère(s) au moins.",
+    "too_long": "Trop d'éléments : {max_length} au plus.",
+    "too_short": "Pas assez d'éléments : {min_length} au moins.",
+    "literal_error": "Valeur non permise : {expected}.",
+    "enum": "Valeur non permise : {expected}.",
+    "string_pattern_mismatch": "Format non valable.",
+}
+GENERAL_DETAIL = "Valeur invalide."
+
+
+def detail_in_french(kind: str, context: dict[str, Any] | None) -> str:
+    template = FRENCH_DETAILS.get(kind, GENERAL_DETAIL)
+    try:
+        return template.format(**(context or {}))
+    except (KeyError, IndexError, ValueError):
+        return template.split(" :")[0] + "."
+
+
+def detail(location: list[str | int], *, fr: str, en: str, kind: str) -> dict[str, Any]:
+    """One entry of `details`: where, what (French and English), pydantic's error type."""
+    return {"location": location, "message": {"fr": fr, "en": en}, "type": kind}
+
+
 def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {
-            "location": [part if isinstance(part, int) else str(part) for part in e.get("loc", ())],
-            "message": str(e.get("msg", "")),
-            "type": str(e.get("type", "")),
-        }
+        detail(
+            [part if isinstance(part, int) else str(part) for part in e.get("loc", ())],
+            fr=detail_in_french(str(e.get("type", "")), e.get("ctx")),
+            en=str(e.get("msg", "")),
+            kind=str(e.get("type", "")),
+        )
         for e in errors
     ]
 

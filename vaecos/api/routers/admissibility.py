@@ -16,7 +16,7 @@ from vaecos.admissibility import permissions, services
 from vaecos.admissibility.models import AdmissibilityRequest, GapAnalysis
 from vaecos.api.access import Scope
 from vaecos.api.auth import require_write, user_of
-from vaecos.api.errors import ApiError
+from vaecos.api.errors import ApiError, detail
 from vaecos.api.pagination import PageParams, paginate
 from vaecos.api.routers.common import MAX_ID, branch, person, record, responses
 from vaecos.api.schemas import AdmissibilityDecisionIn, AdmissibilityOut, AdmissibilityPage, Text
@@ -176,11 +176,12 @@ def admissibility_decide(
             "validation_error",
             fr="Une activité figure deux fois dans l'analyse des écarts.",
             details=[
-                {
-                    "location": ["body", "payload", "gaps"],
-                    "message": "duplicate activity",
-                    "type": "value_error",
-                }
+                detail(
+                    ["body", "payload", "gaps"],
+                    fr="Une activité figure deux fois.",
+                    en="Duplicate item.",
+                    kind="value_error",
+                )
             ],
         )
     activity_ids = {a.number: a.pk for a in found.case.referentiel_version.activities.all()}  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from ninja import Field, Path, Query, Router, Schema
 
 from vaecos.api.access import Scope
 from vaecos.api.auth import require_write, user_of
-from vaecos.api.errors import ApiError
+from vaecos.api.errors import ApiError, detail
 from vaecos.api.pagination import PageParams, paginate
 from vaecos.api.routers.common import MAX_ID, branch, person, record, responses
 from vaecos.api.schemas import (
@@ -165,11 +165,12 @@ def _numbers_unique(numbers: list[int]) -> None:
             "validation_error",
             fr="Un bloc figure deux fois dans les votes.",
             details=[
-                {
-                    "location": ["body", "payload", "votes"],
-                    "message": "duplicate activity",
-                    "type": "value_error",
-                }
+                detail(
+                    ["body", "payload", "votes"],
+                    fr="Un bloc figure deux fois.",
+                    en="Duplicate item.",
+                    kind="value_error",
+                )
             ],
         )
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -722,6 +723,39 @@ def _validity_window() -> int:
     return get_rule("VALIDITY_REMINDER_60").amount
 
 
+def _counted_and_listed(
+    rows: QuerySet[Any],
+    date: str,
+    late_before: datetime.date,
+    today: datetime.date,
+    url_name: str,
+    *related: str,
+) -> tuple[int, int, list[dict[str, Any]]]:
+    """One kind of deadline at risk: how many are late (`date` before `late_before`) and near,
+    in one query, and the first AT_RISK_LIST of them by `date`, in another."""
+    counts = rows.aggregate(
+        overdue=Count("pk", filter=Q(**{f"{date}__lt": late_before})),
+        near=Count("pk", filter=Q(**{f"{date}__gte": late_before})),
+    )
+    read_date = attrgetter(date.replace("__", "."))
+    items = []
+    for item in rows.select_related("case__candidate", *related).order_by(date, "pk")[
+        :AT_RISK_LIST
+    ]:
+        day = read_date(item)
+        items.append(
+            {
+                "name": item.case.candidate.display_name,
+                "date": day,
+                "days": (day - today).days,
+                "ago": (today - day).days,
+                "url_name": url_name,
+                "pk": item.pk,
+            }
+        )
+    return counts["overdue"], counts["near"], items
+
+
 def deadlines(filters: Filters, today: datetime.date | None = None) -> list[AtRisk]:
     """Today's deadlines at risk (the period does not apply; the branch does): two queries
     for each kind, its counts and its first items."""
@@ -736,32 +770,13 @@ def deadlines(filters: Filters, today: datetime.date | None = None) -> list[AtRi
         filters,
         "case__branch",
     )
-    counts = requests.aggregate(
-        overdue=Count("pk", filter=Q(decision_due__lt=today)),
-        near=Count("pk", filter=Q(decision_due__gte=today)),
-    )
-    items = [
-        {
-            "name": item.case.candidate.display_name,
-            "date": item.decision_due,
-            "days": (item.decision_due - today).days,
-            "ago": (today - item.decision_due).days,
-            "url_name": "admissibility:instruct",
-            "pk": item.pk,
-        }
-        for item in requests.select_related("case__candidate").order_by("decision_due", "pk")[
-            :AT_RISK_LIST
-        ]
-    ]
     found.append(
         AtRisk(
             "decision",
             "Décisions de recevabilité à prendre",
             f"Demande complète sans décision : date limite passée, ou dans {AT_RISK_DAYS} jours "
             "ou moins (au-delà, la décision implicite d'acceptation s'applique).",
-            counts["overdue"],
-            counts["near"],
-            items,
+            *_counted_and_listed(requests, "decision_due", today, today, "admissibility:instruct"),
         )
     )
 
@@ -782,23 +797,6 @@ def deadlines(filters: Filters, today: datetime.date | None = None) -> list[AtRi
         filters,
         "case__branch",
     )
-    counts = favourable.aggregate(
-        overdue=Count("pk", filter=Q(validity_end__lt=today)),
-        near=Count("pk", filter=Q(validity_end__gte=today)),
-    )
-    items = [
-        {
-            "name": item.case.candidate.display_name,
-            "date": item.validity_end,
-            "days": (item.validity_end - today).days,
-            "ago": (today - item.validity_end).days,
-            "url_name": "admissibility:instruct",
-            "pk": item.pk,
-        }
-        for item in favourable.select_related("case__candidate").order_by("validity_end", "pk")[
-            :AT_RISK_LIST
-        ]
-    ]
     found.append(
         AtRisk(
             "validity",
@@ -806,9 +804,9 @@ def deadlines(filters: Filters, today: datetime.date | None = None) -> list[AtRi
             f"Recevabilité favorable dont la validité s'achève dans {window} jours ou moins (le "
             f"premier rappel au candidat) ou s'est achevée depuis moins de {window} jours, sans "
             "dossier transmis au jury depuis la décision.",
-            counts["overdue"],
-            counts["near"],
-            items,
+            *_counted_and_listed(
+                favourable, "validity_end", today, today, "admissibility:instruct"
+            ),
         )
     )
 
@@ -826,32 +824,15 @@ def deadlines(filters: Filters, today: datetime.date | None = None) -> list[AtRi
         filters,
         "case__branch",
     )
-    counts = waiting.aggregate(
-        overdue=Count("pk", filter=Q(session__date__lt=late_day)),
-        near=Count("pk", filter=Q(session__date__gte=late_day)),
-    )
-    items = [
-        {
-            "name": item.case.candidate.display_name,
-            "date": item.session.date,
-            "days": (item.session.date - today).days,
-            "ago": (today - item.session.date).days,
-            "url_name": "jury:candidate",
-            "pk": item.pk,
-        }
-        for item in waiting.select_related("case__candidate", "session").order_by(
-            "session__date", "pk"
-        )[:AT_RISK_LIST]
-    ]
     found.append(
         AtRisk(
             "result",
             "Décisions du jury à signer ou notifier",
             "Session passée, dossier transmis, décision pas encore notifiée : en retard au-delà "
             f"de {AT_RISK_DAYS} jours après la session.",
-            counts["overdue"],
-            counts["near"],
-            items,
+            *_counted_and_listed(
+                waiting, "session__date", late_day, today, "jury:candidate", "session"
+            ),
         )
     )
     return found

@@ -21,7 +21,9 @@ and size is made with its SQL captured; on PostgreSQL, the slowest query of each
 large database is run again under EXPLAIN (ANALYZE, BUFFERS).
 
 Goals, for the pages with a goal: p95 under 150 ms at 100,000 cases, p95 at 100,000 / p95 at
-1,000 <= 1.5, the same number of queries at both sizes. Exit status 1 if one fails. Figures go
+1,000 <= 1.5, the same number of queries at both sizes. The dashboard, whose figures aggregate
+every case of the period (so its time grows with them, and no ratio holds), has its own: p95
+under 1 s at 100,000 cases, the same number of queries. Exit status 1 if one fails. Figures go
 to bench/results/scale.json (and scale-postgresql.json or scale-sqlite.json), the plans to
 bench/results/scale-explain.txt.
 """
@@ -59,6 +61,7 @@ BUSY_MACHINE = 0.25  # cores used by other processes above which the figures are
 
 GOAL_P95_MS = 150.0
 GOAL_RATIO = 1.5
+GOAL_DASHBOARD_P95_MS = 1000.0
 
 
 # --- the database -------------------------------------------------------------------------------
@@ -175,6 +178,8 @@ class Page:
     who: str  # an e-mail address
     url: str
     goal: bool  # held to the goals (the lists of issue 7); else measured for information
+    p95_goal_ms: float = GOAL_P95_MS
+    ratio_goal: float | None = GOAL_RATIO  # None: no ratio between the sizes is held
     clients: dict[int, Any] = field(default_factory=dict)  # size -> signed-in test client
     samples: dict[int, list[float]] = field(default_factory=dict)  # size -> seconds
     queries: dict[int, int] = field(default_factory=dict)
@@ -223,11 +228,14 @@ def choose_pages() -> list[Page]:
         Page("queue_search", "File, recherche d'un nom", instructor, f"{queue}?q=martin", False),
         Page("home_instructor", "Instructeur : accueil (parcours)", instructor, "/", False),
         Page("journal", "Administrateur : journal d'audit", ADMIN_EMAIL, "/audit/", False),
-        # The dashboard aggregates the period's cases (a quarter of them by default): measured
-        # for information, its cost grows with the cases of the period.
-        Page("dashboard", "Personnel : tableau de bord", instructor, "/tableau-de-bord/", False),
+        # The dashboard aggregates the period's cases (a quarter of them by default): its cost
+        # grows with them, so its goal is a time at 100,000 cases, without a ratio.
+        Page("dashboard", "Personnel : tableau de bord", instructor, "/tableau-de-bord/", True,
+             GOAL_DASHBOARD_P95_MS, None),
         Page("dashboard_branch", "Tableau de bord, une branche", instructor,
-             "/tableau-de-bord/?branche=famille", False),
+             "/tableau-de-bord/?branche=famille", True, GOAL_DASHBOARD_P95_MS, None),
+        Page("dashboard_all", "Tableau de bord, toutes les dates", instructor,
+             "/tableau-de-bord/?du=2020-01-01", True, GOAL_DASHBOARD_P95_MS, None),
     ]  # fmt: skip
     if upcoming is not None:
         pages.append(
@@ -387,8 +395,9 @@ def judge(page: Page) -> dict[str, Any]:
     p95_small, p95_large = quantile(small, 95), quantile(large, 95)
     ratio = round(p95_large / p95_small, 2) if p95_small else None
     checks = {
-        "p95_under_goal": p95_large < GOAL_P95_MS,
-        "ratio_under_goal": ratio is not None and ratio <= GOAL_RATIO,
+        "p95_under_goal": p95_large < page.p95_goal_ms,
+        "ratio_under_goal": page.ratio_goal is None
+        or (ratio is not None and ratio <= page.ratio_goal),
         "same_queries": page.queries[SMALL] == page.queries[LARGE],
     }
     return {
@@ -439,7 +448,8 @@ def show(result: dict[str, Any], plans: dict[str, str]) -> None:
     generation = result["generation_seconds"]
     print(
         f"Times in ms. Goals: p95 < {GOAL_P95_MS:g} ms at {LARGE:,} cases, p95 ratio <= "
-        f"{GOAL_RATIO:g}, the same number of queries. Generation: {generation['small']} s for "
+        f"{GOAL_RATIO:g}, the same number of queries (the dashboard: p95 < "
+        f"{GOAL_DASHBOARD_P95_MS:g} ms, no ratio). Generation: {generation['small']} s for "
         f"{SMALL:,} cases, {generation['large']} s from {SMALL:,} to {LARGE:,}."
     )
     if result["run"]["other_cpu_cores"] > BUSY_MACHINE:
@@ -499,7 +509,12 @@ def main() -> int:
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
         },
-        "goals": {"p95_ms": GOAL_P95_MS, "p95_ratio": GOAL_RATIO, "same_queries": True},
+        "goals": {
+            "p95_ms": GOAL_P95_MS,
+            "p95_ratio": GOAL_RATIO,
+            "same_queries": True,
+            "dashboard_p95_ms": GOAL_DASHBOARD_P95_MS,
+        },
         "generation_seconds": {"small": small_seconds, "large": large_seconds},
         "run": run,
         "databases": held,

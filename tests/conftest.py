@@ -114,6 +114,36 @@ def situation(dossier, candidate):
     return services.situation_add(dossier=dossier, activity=activity, by=candidate)
 
 
+@pytest.fixture(autouse=True)
+def _stages_kept(request):
+    """After every test that used the database, each case's stored stage still equals the stage
+    computed from its parts (vaecos.cases.stages): whatever the test did through the services,
+    views, API or factories kept it. The database fixture is set up first so that it is torn
+    down after this check, not before it."""
+    if "_django_db_helper" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    from django.db import DatabaseError
+    from django.db.models import F
+
+    from vaecos.cases.models import VaeCase
+    from vaecos.cases.stages import stage_expression
+
+    try:
+        drifted = list(
+            VaeCase.objects.annotate(expected=stage_expression())
+            .exclude(stage=F("expected"))
+            .values_list("pk", "stage", "expected")
+        )
+    except DatabaseError:
+        return  # The test broke its transaction: its own failure says why.
+    assert not drifted, (
+        f"Stored stage differs from the computed one (pk, stored, computed): {drifted}"
+    )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _drop_stray_postgresql_sessions(django_db_setup, django_db_blocker):
     """Let the test database be dropped at the end on PostgreSQL.

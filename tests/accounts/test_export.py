@@ -300,9 +300,8 @@ def test_the_jurys_private_notes_grid_and_individual_votes_are_absent(journey, c
 
 
 def test_a_decision_not_yet_notified_is_not_in_the_archive(journey, candidate):
-    Deliberation.objects.filter(pk=journey.deliberation.pk).update(
-        status=Deliberation.Status.SIGNED
-    )
+    journey.deliberation.status = Deliberation.Status.SIGNED
+    journey.deliberation.save(update_fields=["status"])
     archive = archive_of(candidate)
     registration = data_of(archive)["parcours"][0]["inscriptions_aux_sessions"][0]
 

@@ -230,7 +230,8 @@ def test_a_case_that_never_had_a_favourable_admissibility_is_not_concerned(refer
 
 def test_a_finalised_dossier_is_not_a_draft(referentiel):
     dossier = abandoned_draft(referentiel)
-    Dossier.objects.filter(pk=dossier.pk).update(status=DossierStatus.FINAL)
+    dossier.status = DossierStatus.FINAL
+    dossier.save(update_fields=["status"])  # its date of last change kept
 
     assert retention_run().rules[Rule.DRAFT].count == 0
 

@@ -7,18 +7,17 @@ they may not sit for (D. 6412-6: vaecos.jury.permissions.conflict), and their re
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from vaecos.accounts.models import Role, User
 from vaecos.accounts.roles import is_certifier_staff
 from vaecos.admissibility.models import AdmissibilityRequest, Status
-from vaecos.cases.models import Step, VaeCase
-from vaecos.dossiers.models import Dossier
+from vaecos.cases.models import VaeCase
 from vaecos.evaluation.composition import experience_organisations
 from vaecos.evaluation.models import EvaluationSession, Registration
 from vaecos.jury import permissions as jury_permissions
-from vaecos.jury.models import Deliberation, Outcome
+from vaecos.jury.models import Deliberation
 
 
 def jury_registration_ids(user: User) -> list[int]:
@@ -87,24 +86,3 @@ class Scope:
         if self.staff:
             return decided
         return decided.filter(registration_id__in=self.registration_ids)
-
-
-def step_expression() -> Case:
-    """VaeCase.step computed by the database, for a whole list at once: a notified total
-    validation closes the case; a transmitted dossier not yet notified is in evaluation; a
-    Livret 2 opened means the dossier step; else admissibility."""
-    closed = Deliberation.objects.filter(
-        registration__case=OuterRef("pk"),
-        status=Deliberation.Status.NOTIFIED,
-        outcome=Outcome.TOTAL,
-    )
-    pending = Registration.objects.filter(
-        case=OuterRef("pk"), transmitted_at__isnull=False
-    ).exclude(deliberation__status=Deliberation.Status.NOTIFIED)
-    return Case(
-        When(Exists(closed), then=Value(Step.CLOSED.value)),
-        When(Exists(pending), then=Value(Step.EVALUATION.value)),
-        When(Exists(Dossier.objects.filter(case=OuterRef("pk"))), then=Value(Step.DOSSIER.value)),
-        default=Value(Step.ADMISSIBILITY.value),
-        output_field=CharField(),
-    )

@@ -1,8 +1,12 @@
 """A VAE case: one candidate seeking one certification, on the référentiel version it started on.
 
 Admissibility, the Livret 2, the session and the jury's decision all attach to the case. Its
-overall step is derived from those parts, never stored twice.
+overall step is derived from those parts (`step`); the step with its status is also kept in
+`stage`, recomputed by the database whenever a part changes (vaecos.cases.stages), for the lists
+and figures that count cases by stage.
 """
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -85,6 +89,10 @@ class VaeCase(models.Model):
         limit_choices_to={"role": "accompagnateur"},
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
+    # "<step>:<status>", derived: written only by vaecos.cases.stages.refresh.
+    stage = models.CharField(
+        "étape et statut", max_length=40, default="recevabilite:aucune", editable=False
+    )
 
     class Meta:
         verbose_name = "parcours VAE"
@@ -103,6 +111,17 @@ class VaeCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate} — {self.referentiel_version.certification.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Never writes `stage`, which the database keeps (vaecos.cases.stages): a case loaded
+        before one of its parts changed holds the stage of then, and saving it must not put
+        that back."""
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None:
+                fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
+            kwargs["update_fields"] = [name for name in fields if name != "stage"]
+        super().save(*args, **kwargs)
 
     @property
     def certification(self):  # type: ignore[no-untyped-def]

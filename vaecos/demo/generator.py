@@ -12,7 +12,8 @@ capacity, and every step leaves the transition log and the reads the audit journ
 
 Fast: the rows are plain dictionaries of column values, their ids given here, written in batches
 (COPY on PostgreSQL, executemany on SQLite) in the order of their foreign keys — no model
-instance, service, signal, letter, e-mail or file (the lists do not show them). Every transition
+instance, service, signal, letter, e-mail or file (the lists do not show them); the cases' stage
+(vaecos.cases.stages) is then computed by the database, one UPDATE per batch. Every transition
 is checked against its workflow's table, the legal dates come from `vaecos.deadlines`, and the
 database's constraints hold. What is generated is recognisable by its e-mail domain
 (`genere.test`); generated sessions by their creator (`admin@genere.test`).
@@ -50,6 +51,7 @@ from vaecos.admissibility.models import (
 )
 from vaecos.admissibility.workflow import ADMISSIBILITY_WORKFLOW
 from vaecos.audit.models import ReadEvent
+from vaecos.cases import stages
 from vaecos.cases.models import Coaching, VaeCase
 from vaecos.coaching.models import Comment, CommentThread
 from vaecos.deadlines import add_months, get_rule
@@ -843,6 +845,9 @@ def generate(
             CaseWriter(world, batch, n).add()
         with transaction.atomic():
             written += batch.write(tables)
+            # The rows bypassed the models: their cases' stage is computed here, in one UPDATE.
+            cases = [row.id for row in batch.rows[VaeCase]]
+            stages.refresh(VaeCase.objects.filter(pk__gte=cases[0], pk__lte=cases[-1]))
         if progress is not None:
             progress(min(start + batch_size, count), count)
     # The tables' sequences go on after the ids given here.

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
 from vaecos.admissibility.models import AdmissibilityRequest, Status
-from vaecos.api.access import Scope, step_expression
+from vaecos.api.access import Scope
 from vaecos.api.auth import user_of
 from vaecos.api.errors import ApiError
 from vaecos.api.pagination import PageParams, paginate
@@ -41,7 +41,6 @@ def _rows(scope: Scope) -> QuerySet[VaeCase]:
         scope.cases()
         .select_related("candidate", "branch", "referentiel_version__certification")
         .defer("referentiel_version__template_rules")
-        .annotate(api_step=step_expression())
         .prefetch_related(
             Prefetch(
                 "admissibility_requests",
@@ -77,7 +76,7 @@ def serialize(case: VaeCase) -> dict[str, Any]:
         "branch": branch(case.branch),
         "certification": case.referentiel_version.certification.code,
         "referentiel_version": case.referentiel_version.version,
-        "step": case.api_step,  # type: ignore[attr-defined]
+        "step": case.stage.partition(":")[0],
         "admissibility_status": request.status if request else None,
         "admissibility_request_id": request.pk if request else None,
         "dates": {
@@ -121,7 +120,7 @@ def case_list(
     if filters.branch:
         rows = rows.filter(branch__code=filters.branch)
     if filters.step:
-        rows = rows.filter(api_step=filters.step)  # type: ignore[misc]
+        rows = rows.filter(stage__startswith=f"{filters.step}:")
     if filters.created_since:
         rows = rows.filter(created_at__gte=filters.created_since)
     result = paginate(request, rows.order_by("created_at", "pk"), page, serialize_all)

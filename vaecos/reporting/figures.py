@@ -1,11 +1,11 @@
-"""The dashboard's figures, each computed by the database (aggregates, conditional counts and
-window functions): a fixed number of queries whatever the number of cases, and no Python loop
-over the cases (only over the few groups the database returns).
+"""The dashboard's figures, each computed by the database (aggregates and conditional counts):
+a fixed number of queries whatever the number of cases, and no Python loop over the cases (only
+over the few groups the database returns).
 
 Percentiles are "nearest rank": of n durations in ascending order, the p-th percentile is the
 value of rank ceil(p·n) (the median is rank ceil(n/2), the 90th percentile rank ceil(0.9·n)).
-The ranks come from window functions (ROW_NUMBER, COUNT over the whole set), filtered in the
-database: only the two wanted rows are read, on SQLite and PostgreSQL alike.
+PostgreSQL computes them (percentile_disc); on SQLite the database counts the durations by
+number of days (a few hundred groups) and the two ranks are read from those counts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
-    Case,
     Count,
     DateField,
     Exists,
@@ -32,12 +31,9 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    When,
-    Window,
+    Subquery,
 )
 from django.db.models.functions import (
-    RowNumber,
     TruncDate,
     TruncMonth,
     TruncQuarter,
@@ -236,14 +232,6 @@ def _days(value: Any) -> int | None:
     return int(value)
 
 
-class _OverRows(Case):
-    """A condition over window functions: never a GROUP BY column (Django would group by it
-    when `days` is an aggregate, and window functions are computed after the grouping)."""
-
-    def get_group_by_cols(self) -> list[Any]:
-        return []
-
-
 class PercentileDisc(Aggregate):
     """PostgreSQL's percentile_disc(p): the first value whose rank reaches p·n, so the value of
     rank ceil(p·n), the nearest rank. Several over the same values share one sort."""
@@ -257,12 +245,12 @@ class PercentileDisc(Aggregate):
 
 
 def percentiles(durations: QuerySet[Any], key: str, label: str, short: str, ends: str) -> Duration:
-    """Median and 90th percentile (nearest rank) of the `days` annotation of `durations` (never
-    NULL: the callers filter). On PostgreSQL, ordered-set aggregates (one sort of the values);
-    elsewhere, the rows of rank ceil(n/2) and ceil(9n/10), chosen by window functions. Django
-    repeats an annotation's SQL wherever it is used: `days` is in the window's ORDER BY and in
-    the SELECT, and n counts the rows (not `days`), so that a costly `days` is not evaluated
-    more often."""
+    """Median and 90th percentile (nearest rank) of the `days` annotation of `durations` (the
+    callers filter out the NULLs, except on SQLite where they are left out here). On PostgreSQL, ordered-set aggregates (one sort of the values).
+    Elsewhere, the database counts the durations by number of days (a few hundred distinct
+    values, whatever the number of rows: `days` is computed once per row, which matters on
+    SQLite where a local date is a Python function), and the ranks ceil(n/2) and ceil(9n/10)
+    are found in those counts."""
     if connection.vendor == "postgresql":
         found = durations.order_by().aggregate(
             n=Count("pk"),
@@ -274,31 +262,31 @@ def percentiles(durations: QuerySet[Any], key: str, label: str, short: str, ends
         return Duration(
             key, label, short, ends, found["n"], _days(found["median"]), _days(found["p90"])
         )
-    order = [F("days").asc(), F("pk").asc()]
-    ranked = (
-        durations.annotate(
-            rank=Window(RowNumber(), order_by=order),
-            n=Window(Count("pk")),
-        )
-        .annotate(
-            # Integer division: (n + 1) / 2 = ceil(n / 2), (9n + 9) / 10 = ceil(9n / 10).
-            wanted=_OverRows(
-                When(rank=(F("n") + 1) / 2, then=Value(1)),
-                When(rank=(F("n") * 9 + 9) / 10, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .filter(wanted=1)
-        .values_list("rank", "n", "days")
-        .order_by("rank")
+    counts = durations.values("days").annotate(n=Count("pk")).order_by("days")
+    n, median, p90 = nearest_ranks(
+        [(_days(r["days"]), r["n"]) for r in counts if r["days"] is not None]
     )
-    rows = list(ranked)
-    if not rows:
-        return Duration(key, label, short, ends, 0, None, None)
-    n = rows[0][1]
-    values = {rank: _days(days) for rank, _, days in rows}
-    return Duration(key, label, short, ends, n, values[(n + 1) // 2], values[(9 * n + 9) // 10])
+    return Duration(key, label, short, ends, n, median, p90)
+
+
+def nearest_ranks(counts: list[tuple[Any, int]]) -> tuple[int, Any, Any]:
+    """(n, median, 90th percentile) of values given as (value, how many) in ascending order:
+    the values of rank ceil(n/2) and ceil(9n/10) (integer division: (n + 1) // 2 and
+    (9n + 9) // 10)."""
+    n = sum(count for _, count in counts)
+    if not n:
+        return 0, None, None
+    median_rank, p90_rank = (n + 1) // 2, (9 * n + 9) // 10
+    median = p90 = None
+    seen = 0
+    for value, count in counts:
+        seen += count
+        if median is None and seen >= median_rank:
+            median = value
+        if seen >= p90_rank:
+            p90 = value
+            break
+    return n, median, p90
 
 
 def _in_branch(queryset: QuerySet[Any], filters: Filters, path: str) -> QuerySet[Any]:
@@ -351,15 +339,12 @@ def durations(filters: Filters) -> list[Duration]:
         days=_difference(F("decided_on"), F("received")),
     )
     # The decision behind a transmission: the case's latest favourable decision on or before
-    # the day of the transmission, so the fewest days from a decision to it: MIN over the
-    # case's decisions, joined (the join drops the transmissions without such a decision) and
-    # grouped by registration, computed once per row (a subquery would be repeated by Django
-    # in the WHERE, the SELECT and the window's ORDER BY). Only the case's first transmission
-    # counts.
+    # the day of the transmission, so the fewest days from a decision to it (the transmissions
+    # without such a decision are left out). Only the case's first transmission counts.
     earlier = Registration.objects.filter(
         case=OuterRef("case"), transmitted_at__lt=OuterRef("transmitted_at")
     )
-    transmitted = (
+    first_sent = (
         _in_branch(
             Registration.objects.filter(transmitted_at__gte=first, transmitted_at__lt=after),
             filters,
@@ -367,15 +352,29 @@ def durations(filters: Filters) -> list[Duration]:
         )
         .filter(~Exists(earlier))
         .annotate(sent=_local_date("transmitted_at"))
-        .filter(
-            case__admissibility_requests__status__in=[
-                RequestStatus.FAVOURABLE,
-                RequestStatus.EXPIRED,
-            ],
-            case__admissibility_requests__decided_on__lte=F("sent"),
-        )
-        .annotate(days=Min(_difference(F("sent"), F("case__admissibility_requests__decided_on"))))
     )
+    favourable = [RequestStatus.FAVOURABLE, RequestStatus.EXPIRED]
+    if connection.vendor == "postgresql":
+        # MIN over the case's decisions, joined and grouped by registration: computed once per
+        # row (a subquery would be repeated by Django in the WHERE, the SELECT and the
+        # ordered-set aggregates), PostgreSQL hashing the decisions once.
+        transmitted = first_sent.filter(
+            case__admissibility_requests__status__in=favourable,
+            case__admissibility_requests__decided_on__lte=F("sent"),
+        ).annotate(days=Min(_difference(F("sent"), F("case__admissibility_requests__decided_on"))))
+    else:
+        # The latest such decision by an indexed probe per row: the durations are then counted
+        # by value (percentiles()), which an aggregate per registration would not allow.
+        decision = (
+            AdmissibilityRequest.objects.filter(
+                case=OuterRef("case"), status__in=favourable, decided_on__lte=OuterRef("sent")
+            )
+            .order_by("-decided_on")
+            .values("decided_on")[:1]
+        )
+        # Without one, `days` is NULL: percentiles() leaves those out (a filter here would
+        # compute the subquery once more per row).
+        transmitted = first_sent.annotate(days=_difference(F("sent"), Subquery(decision)))
     held = _in_branch(
         Registration.objects.filter(
             transmitted_at__isnull=False,

@@ -34,7 +34,6 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import (
-    TruncDate,
     TruncMonth,
     TruncQuarter,
 )
@@ -48,6 +47,7 @@ from vaecos.dossiers.models import DossierStatus
 from vaecos.evaluation.models import Registration, RegistrationStatus
 from vaecos.jury.models import BlocResult, Deliberation, Outcome
 from vaecos.referentiels.models import Branch
+from vaecos.reporting.local_date import LocalDate
 
 NOTIFIED = Deliberation.Status.NOTIFIED
 # The outcomes of an evaluation; absent and excused candidates are counted apart.
@@ -295,8 +295,8 @@ def _in_branch(queryset: QuerySet[Any], filters: Filters, path: str) -> QuerySet
     return queryset.filter(**{f"{path}__code": filters.branch})
 
 
-def _local_date(name: str) -> TruncDate:
-    return TruncDate(name, tzinfo=timezone.get_current_timezone())
+def _local_date(name: str) -> LocalDate:
+    return LocalDate(name)
 
 
 class DaysBetween(Func):
@@ -677,10 +677,10 @@ def deadlines(filters: Filters, today: datetime.date | None = None) -> list[AtRi
     )
 
     window = _validity_window()
-    sent = Registration.objects.filter(
-        case=OuterRef("case"),
-        transmitted_at__isnull=False,
-        transmitted_at__date__gte=OuterRef("decided_on"),
+    sent = (
+        Registration.objects.filter(case=OuterRef("case"), transmitted_at__isnull=False)
+        .annotate(sent=_local_date("transmitted_at"))
+        .filter(sent__gte=OuterRef("decided_on"))
     )
     favourable = _in_branch(
         AdmissibilityRequest.objects.filter(

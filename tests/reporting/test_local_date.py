@@ -48,6 +48,9 @@ def test_around_midnight_and_the_changes_of_time(referentiel):
         datetime.datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
         datetime.datetime(2026, 10, 24, 21, 59, 59, tzinfo=UTC),
         datetime.datetime(2026, 10, 24, 22, 0, tzinfo=UTC),
+        # The last microseconds of a day (SQLite's date arithmetic rounds to the millisecond).
+        datetime.datetime(2011, 1, 1, 22, 59, 59, 999500, tzinfo=UTC),
+        datetime.datetime(2026, 7, 14, 21, 59, 59, 999999, tzinfo=UTC),
         # Outside the years written into the SQL: Django's function.
         datetime.datetime(1990, 6, 30, 22, 30, tzinfo=UTC),
         datetime.datetime(2099, 12, 31, 23, 30, tzinfo=UTC),

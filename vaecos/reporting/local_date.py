@@ -101,7 +101,9 @@ class LocalDate(TruncDate):
         modifier, modifier_params = tree(0, len(spans))
         sql = (
             f"CASE WHEN {column} >= %s AND {column} < %s "
-            f"THEN date({column}, {modifier}) ELSE {fallback} END"
+            # The seconds only: SQLite rounds to the millisecond, and 23:59:59.9995 would
+            # become the next day.
+            f"THEN date(substr({column}, 1, 19), {modifier}) ELSE {fallback} END"
         )
         params = (
             *column_params,

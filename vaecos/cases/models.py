@@ -21,6 +21,10 @@ class Step(models.TextChoices):
     CLOSED = "clos", "Clos"
 
 
+# The stage (vaecos.cases.stages) of a case without any admissibility request yet.
+NO_REQUEST_STAGE = f"{Step.ADMISSIBILITY.value}:aucune"
+
+
 class Coaching(models.TextChoices):
     UNDECLARED = "", "Non déclaré"
     INSTITUT_410 = "institut_410", "Accompagnement par l'Institut 4.10"
@@ -91,7 +95,7 @@ class VaeCase(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     # "<step>:<status>", derived: written only by vaecos.cases.stages.refresh.
     stage = models.CharField(
-        "étape et statut", max_length=40, default="recevabilite:aucune", editable=False
+        "étape et statut", max_length=40, default=NO_REQUEST_STAGE, editable=False
     )
 
     class Meta:

@@ -20,12 +20,15 @@ from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, W
 from django.db.models.functions import Coalesce, Concat
 from django.db.models.signals import post_delete, post_save
 
-# The values of Step, Deliberation.Status.NOTIFIED and Outcome.TOTAL, written out so that the
-# historical models of a migration can use this module too.
-ADMISSIBILITY, DOSSIER, EVALUATION, CLOSED = "recevabilite", "livret2", "evaluation", "clos"
-NOTIFIED = "notifie"
-TOTAL = "totale"
-NO_REQUEST = f"{ADMISSIBILITY}:aucune"
+from vaecos.cases.models import NO_REQUEST_STAGE, Step, VaeCase
+from vaecos.jury.models import Deliberation, Outcome
+
+# Plain values (not the models' enums) in the expressions: the historical models of a migration
+# use this module too.
+ADMISSIBILITY, DOSSIER = Step.ADMISSIBILITY.value, Step.DOSSIER.value
+EVALUATION, CLOSED = Step.EVALUATION.value, Step.CLOSED.value
+NOTIFIED = Deliberation.Status.NOTIFIED.value
+TOTAL = Outcome.TOTAL.value
 
 
 def _prefixed(step: str, expression: Any) -> Concat:
@@ -81,7 +84,7 @@ def stage_expression(registry: Apps = global_apps) -> Coalesce:
         Subquery(registration_stage),
         Subquery(dossier_stage),
         Subquery(request_stage),
-        Value(NO_REQUEST),
+        Value(NO_REQUEST_STAGE),
         output_field=CharField(),
     )
 
@@ -92,15 +95,15 @@ def refresh(cases: models.QuerySet[Any]) -> int:
     return cases.update(stage=stage_expression(cases.model._meta.apps))
 
 
-def _case_ids(instance: models.Model) -> models.QuerySet[Any]:
-    case_model = global_apps.get_model("cases", "VaeCase")
-    if instance._meta.label == "jury.Deliberation":
-        return case_model.objects.filter(registrations=instance.registration_id)  # type: ignore[attr-defined]
-    return case_model.objects.filter(pk=instance.case_id)  # type: ignore[attr-defined]
+def _case_of(instance: Any) -> models.QuerySet[VaeCase]:
+    """The case a part belongs to (a deliberation's, through its registration)."""
+    if isinstance(instance, Deliberation):
+        return VaeCase.objects.filter(registrations=instance.registration_id)
+    return VaeCase.objects.filter(pk=instance.case_id)
 
 
 def _on_change(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    refresh(_case_ids(instance))
+    refresh(_case_of(instance))
 
 
 # The parts a stage is derived from.

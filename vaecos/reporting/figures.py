@@ -245,12 +245,11 @@ class PercentileDisc(Aggregate):
 
 
 def percentiles(durations: QuerySet[Any], key: str, label: str, short: str, ends: str) -> Duration:
-    """Median and 90th percentile (nearest rank) of the `days` annotation of `durations` (the
-    callers filter out the NULLs, except on SQLite where they are left out here). On PostgreSQL, ordered-set aggregates (one sort of the values).
-    Elsewhere, the database counts the durations by number of days (a few hundred distinct
-    values, whatever the number of rows: `days` is computed once per row, which matters on
-    SQLite where a local date is a Python function), and the ranks ceil(n/2) and ceil(9n/10)
-    are found in those counts."""
+    """Median and 90th percentile (nearest rank) of the `days` annotation of `durations`; a
+    NULL (a first transmission without a decision before it, on SQLite) is left out. On
+    PostgreSQL, ordered-set aggregates (one sort of the values). Elsewhere, the database counts
+    the durations by number of days (a few hundred groups whatever the number of rows, `days`
+    computed once per row) and the ranks ceil(n/2) and ceil(9n/10) are found in those counts."""
     if connection.vendor == "postgresql":
         found = durations.order_by().aggregate(
             n=Count("pk"),
@@ -295,10 +294,6 @@ def _in_branch(queryset: QuerySet[Any], filters: Filters, path: str) -> QuerySet
     return queryset.filter(**{f"{path}__code": filters.branch})
 
 
-def _local_date(name: str) -> LocalDate:
-    return LocalDate(name)
-
-
 class DaysBetween(Func):
     """Whole days from `earlier` to `later`, two dates, as an integer: PostgreSQL subtracts
     dates natively; SQLite through julianday() (Django's own date subtraction would call a
@@ -335,7 +330,7 @@ def durations(filters: Filters) -> list[Duration]:
         filters,
         "case__branch",
     ).annotate(
-        received=_local_date("submitted_at"),
+        received=LocalDate("submitted_at"),
         days=_difference(F("decided_on"), F("received")),
     )
     # The decision behind a transmission: the case's latest favourable decision on or before
@@ -351,7 +346,7 @@ def durations(filters: Filters) -> list[Duration]:
             "case__branch",
         )
         .filter(~Exists(earlier))
-        .annotate(sent=_local_date("transmitted_at"))
+        .annotate(sent=LocalDate("transmitted_at"))
     )
     favourable = [RequestStatus.FAVOURABLE, RequestStatus.EXPIRED]
     if connection.vendor == "postgresql":
@@ -384,7 +379,7 @@ def durations(filters: Filters) -> list[Duration]:
         filters,
         "case__branch",
     ).annotate(
-        sent=_local_date("transmitted_at"),
+        sent=LocalDate("transmitted_at"),
         days=_difference(F("session__date"), F("sent")),
     )
     notified = _in_branch(
@@ -397,7 +392,7 @@ def durations(filters: Filters) -> list[Duration]:
         filters,
         "registration__case__branch",
     ).annotate(
-        on=_local_date("notified_at"),
+        on=LocalDate("notified_at"),
         days=_difference(F("on"), F("registration__session__date")),
     )
     return [
@@ -679,7 +674,7 @@ def deadlines(filters: Filters, today: datetime.date | None = None) -> list[AtRi
     window = _validity_window()
     sent = (
         Registration.objects.filter(case=OuterRef("case"), transmitted_at__isnull=False)
-        .annotate(sent=_local_date("transmitted_at"))
+        .annotate(sent=LocalDate("transmitted_at"))
         .filter(sent__gte=OuterRef("decided_on"))
     )
     favourable = _in_branch(

@@ -120,6 +120,11 @@ LOGGING = {
     },
 }
 
+# Servers (runserver, gunicorn) load the personal-data scanner's language model in the background
+# as they start, so that the first page that scans a text does not wait seconds for it. Turn off
+# to save memory on a server that never shows a Livret 2 (the model then loads on first use).
+PII_PRELOAD = env_bool("PII_PRELOAD", True)
+
 # Demo data (make run): password of the demo accounts.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo")
 SHOW_DEMO_ACCOUNTS = env_bool("SHOW_DEMO_ACCOUNTS", DEBUG)  # noqa: F405

@@ -121,6 +121,15 @@ def page(context: BrowserContext) -> Page:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _personal_data_scanner_loaded() -> None:
+    """The live server runs in this process, not through config.wsgi, so nothing loads the
+    scanner's language model ahead: load it now (seconds), not while a page waits for it."""
+    from vaecos.pii import detection
+
+    detection.analyzer()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _one_request_at_a_time() -> Iterator[None]:
     """live_server shares the test's in-memory SQLite connection with its server thread; a
     threaded server answering several requests at once (a page's preview images, say) would use

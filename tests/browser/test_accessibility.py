@@ -916,11 +916,7 @@ def _world(demo: dict[str, Any], referentiel: Any, tmp_path: Any) -> SimpleNames
     from vaecos.dossiers.models import AttachmentKind
     from vaecos.evaluation.models import Registration
     from vaecos.jury import services as jury
-    from vaecos.pii import detection
     from vaecos.pii import services as pii
-
-    # The scanner's language model loads once per process: here, not in a page's first visit.
-    detection.scan_text("Bonjour Marie Dupont")
 
     users = demo["users"]
     candidate, coach = users[Role.CANDIDATE], users[Role.COACH]

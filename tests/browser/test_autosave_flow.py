@@ -42,6 +42,7 @@ pytestmark = pytest.mark.browser
 
 PYTHON = sys.executable
 LABEL = "La situation"
+SCANNER_LOADED = "Détection des données personnelles prête"
 
 
 def _free_port() -> int:
@@ -71,7 +72,8 @@ class ServerProcess:
             DEBUG="true",
             STATIC_ROOT=str(workdir / "static"),
             DEMO_PASSWORD="demo",
-            LOG_LEVEL="WARNING",
+            # INFO: the server says when its personal-data scanner is loaded (see start()).
+            LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
         (workdir / "static").mkdir()
@@ -96,8 +98,11 @@ class ServerProcess:
         assert result.returncode == 0, f"Préparation de la base échouée :\n{result.stderr}"
 
     def start(self) -> None:
-        """Start the server and wait until /healthz answers."""
+        """Start the server and wait until /healthz answers and the server has loaded its
+        personal-data scanner, as config.wsgi has it do in the background from the start (the
+        situation page scans its texts: on a busy machine the model takes over 10 s to load)."""
         assert self.process is None
+        loaded_before = self.log(whole=True).count(SCANNER_LOADED)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [PYTHON, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
@@ -115,11 +120,19 @@ class ServerProcess:
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
                     if response.status == 200:
-                        return
+                        break
             except OSError:  # refused, reset, timed out: not up yet
                 pass
             time.sleep(0.1)
-        pytest.fail(f"Le serveur ne répond pas sur /healthz après 30 s :\n{self.log()}")
+        else:
+            pytest.fail(f"Le serveur ne répond pas sur /healthz après 30 s :\n{self.log()}")
+        deadline = time.monotonic() + 60
+        while self.log(whole=True).count(SCANNER_LOADED) == loaded_before:
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"Détection des données personnelles pas prête après 60 s :\n{self.log()}"
+                )
+            time.sleep(0.1)
 
     def kill(self) -> None:
         """Stop dead, as a crash or a power cut would: no chance to finish anything."""
@@ -130,8 +143,9 @@ class ServerProcess:
         self.process.wait(timeout=10)
         self.process = None
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
+    def log(self, whole: bool = False) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return text if whole else text[-5000:]
 
     def query(self, sql: str, *params: object) -> list[tuple]:
         with closing(sqlite3.connect(self.db_path)) as db:

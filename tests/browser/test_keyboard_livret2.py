@@ -128,11 +128,7 @@ def unfinished(transactional_db, referentiel):
     blank, no situation for activity II."""
     from tests.accounts.factories import UserFactory
     from tests.dossiers.factories import complete_dossier
-    from vaecos.pii import detection
 
-    # The personal-data scanner's language model loads once per process: now, not while a page
-    # of the flow waits for it.
-    detection.scan_text("Bonjour Marie Dupont")
     candidate = UserFactory(
         email=EMAIL, first_name="Sam", last_name="Clavier", password=DEMO_PASSWORD
     )

@@ -1,7 +1,9 @@
 """Personal data in French text: Presidio on spaCy's French pipeline, with recognizers of our own.
 
 `scan_text(text)` returns the findings, each with one of `LABELS`. The spaCy model and the analyzer
-are loaded once per process, on first use. Nothing here reaches the network: Presidio's e-mail
+are loaded once per process, on first use, or ahead of it by `load_in_background()` (which the WSGI
+application calls when a server starts: the first page that scans a text would otherwise wait
+seconds for the model). Nothing here reaches the network: Presidio's e-mail
 recognizer (which asks tldextract for a suffix list) is not used by ours, and the environment
 variable that keeps tldextract on its bundled snapshot is set before Presidio is imported.
 """
@@ -15,6 +17,8 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 import functools  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
 import unicodedata  # noqa: E402
 from collections.abc import Iterable, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -28,6 +32,8 @@ from stdnum.fr import siret as stdnum_siret  # noqa: E402
 
 # Presidio says at INFO level which recognizers it loads, on every start: not our users' concern.
 logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import spacy
@@ -389,9 +395,50 @@ def _rules_recognizer() -> Any:
     )
 
 
-@functools.cache
+# The analyzer is built once per process, whoever asks first: the warm-up thread or requests
+# arriving together. functools.cache alone would let each of them build one (seconds and about
+# 300 MB each); this lock makes the others wait for the first.
+_building = threading.Lock()
+
+
+def _new_lock_in_child() -> None:
+    # A process forked while another thread held the lock (gunicorn --preload during the warm-up)
+    # would inherit it held by a thread that does not exist there, and wait for it forever.
+    global _building
+    _building = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
 def analyzer() -> AnalyzerEngine:
     """Our analyzer: spaCy's NER for people's names, and the French rules above."""
+    with _building:
+        return _built_analyzer()
+
+
+def load_in_background() -> threading.Thread:
+    """Build the analyzer in a daemon thread, so that the first page that scans does not wait
+    for the model; a request arriving meanwhile waits for this build instead of starting its own."""
+
+    def load() -> None:
+        started = time.monotonic()
+        try:
+            analyzer()
+        except Exception:  # the first scan will raise it again, in a request that can report it
+            logger.exception("Chargement anticipé de la détection des données personnelles échoué")
+        else:
+            logger.info(
+                "Détection des données personnelles prête en %.1f s", time.monotonic() - started
+            )
+
+    thread = threading.Thread(target=load, name="vaecos-pii-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@functools.cache
+def _built_analyzer() -> AnalyzerEngine:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 

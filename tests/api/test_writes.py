@@ -36,6 +36,41 @@ def test_a_read_token_cannot_record_a_decision(referentiel, instructor, api_as):
     assert not GapAnalysis.objects.exists()
 
 
+def test_a_read_token_is_refused_whatever_it_sends(referentiel, instructor, api_as):
+    """The scope is the token's, not the body's: a read-only token gets 403 before its body is
+    read, valid, invalid or unreadable, on every operation that records."""
+    request = complete_request(referentiel)
+    session, (president, _) = jury_session(referentiel)
+    registration = transmitted(referentiel, session)
+    paths = [
+        f"/admissibility-requests/{request.pk}/decision",
+        f"/registrations/{registration.pk}/votes",
+        f"/registrations/{registration.pk}/decision",
+    ]
+    for user in (instructor, president.user):
+        api = api_as(user, Scope.READ)
+        for path in paths:
+            for body in ({}, {"favourable": "peut-être", "votes": 3, "mode": None}):
+                response = api.post(path, body)
+                assert response.status_code == 403, (path, body, response.content)
+                assert response.json()["error"]["code"] == "read_only_token"
+            unreadable = api.client.post(
+                f"/api/v1{path}",
+                "{pas du json",
+                content_type="application/json",
+                headers={"Authorization": f"Bearer {api.secret}"},
+            )
+            assert unreadable.status_code == 403, (path, unreadable.content)
+
+
+def test_the_schema_names_one_security_scheme_for_reads_and_writes(client):
+    schema = client.get("/api/v1/openapi.json").json()
+
+    assert list(schema["components"]["securitySchemes"]) == ["BearerToken"]
+    decision = schema["paths"]["/api/v1/admissibility-requests/{request_id}/decision"]["post"]
+    assert decision["security"] == [{"BearerToken": []}]
+
+
 def test_a_write_token_records_the_decision_as_its_user(
     referentiel, instructor, api_as, django_capture_on_commit_callbacks
 ):

@@ -29,6 +29,15 @@ def _failed(request: HttpRequest, code: str) -> ApiError:
 
 
 class BearerToken(HttpBearer):
+    """The token of the request. `BearerToken(write=True)`, on the operations that record,
+    also refuses a read-only token (403) — before the body is read, so that such a token gets
+    the same answer whatever it sends. One class for both: the OpenAPI schema names one
+    security scheme."""
+
+    def __init__(self, *, write: bool = False) -> None:
+        super().__init__()
+        self.write = write
+
     def __call__(self, request: HttpRequest) -> Any:
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
@@ -48,6 +57,8 @@ class BearerToken(HttpBearer):
         wait = throttling.hit(f"token:{found.pk}")
         if wait is not None:
             raise ApiError("rate_limited", headers={"Retry-After": str(wait)})
+        if self.write and not found.can_write:
+            raise ApiError("read_only_token")
         token_touch(found)
         # The views act as the token's user, through the same permissions as the web pages.
         request.user = found.user
@@ -62,6 +73,5 @@ def user_of(request: HttpRequest) -> User:
     return token_of(request).user
 
 
-def require_write(request: HttpRequest) -> None:
-    if not token_of(request).can_write:
-        raise ApiError("read_only_token")
+# The operations that record data: a read-only token is refused before anything else.
+WRITE = BearerToken(write=True)

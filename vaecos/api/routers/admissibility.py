@@ -15,7 +15,7 @@ from ninja import Field, Path, Query, Router, Schema
 from vaecos.admissibility import permissions, services
 from vaecos.admissibility.models import AdmissibilityRequest, GapAnalysis
 from vaecos.api.access import Scope
-from vaecos.api.auth import require_write, user_of
+from vaecos.api.auth import WRITE, user_of
 from vaecos.api.errors import ApiError, detail
 from vaecos.api.pagination import PageParams, paginate
 from vaecos.api.routers.common import MAX_ID, branch, person, record, responses
@@ -152,6 +152,7 @@ def admissibility_detail(
 
 @router.post(
     "/admissibility-requests/{request_id}/decision",
+    auth=WRITE,
     response=responses(AdmissibilityOut, 403, 404, 409),
     summary="Enregistrer la décision de recevabilité",
     url_name="admissibility_decide",
@@ -165,7 +166,6 @@ def admissibility_decide(
     règles que la page d'instruction (motifs obligatoires si non recevable, délai de décision,
     statut « complète »). Courrier et courriel partent comme depuis la page. Jeton d'écriture
     d'un instructeur ou d'un administrateur."""
-    require_write(request)
     scope = Scope(user_of(request))
     if not permissions.can_instruct(scope.user):
         raise ApiError("forbidden")

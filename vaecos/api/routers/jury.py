@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
 from vaecos.api.access import Scope
-from vaecos.api.auth import require_write, user_of
+from vaecos.api.auth import WRITE, user_of
 from vaecos.api.errors import ApiError, detail
 from vaecos.api.pagination import PageParams, paginate
 from vaecos.api.routers.common import MAX_ID, branch, person, record, responses
@@ -143,7 +143,6 @@ def result_detail(
 def _member_registration(request: HttpRequest, registration_id: int) -> Registration:
     """The registration, if the token's user reaches it (else 404, as on the jury's pages) and
     sits on its session's jury (else 403: the staff read, only the jury writes)."""
-    require_write(request)
     user = user_of(request)
     found = (
         Registration.objects.select_related(
@@ -177,6 +176,7 @@ def _numbers_unique(numbers: list[int]) -> None:
 
 @router.post(
     "/registrations/{registration_id}/votes",
+    auth=WRITE,
     response=responses(VotesOut, 403, 404, 409),
     summary="Enregistrer les votes d'un membre du jury",
     url_name="votes",
@@ -222,6 +222,7 @@ def votes_record(
 
 @router.post(
     "/registrations/{registration_id}/decision",
+    auth=WRITE,
     response=responses(ResultOut, 403, 404, 409),
     summary="Prononcer la décision du jury",
     url_name="jury_decide",

@@ -155,3 +155,11 @@ def test_saving_a_case_loaded_earlier_keeps_the_stage_the_database_computed(refe
     stale.save(update_fields=["stage", "coaching"])
     assert stage_of(case) == "recevabilite:brouillon"
     assert VaeCase.objects.get(pk=case.pk).coaching == "aucun"
+
+
+def test_the_suite_wide_check_sees_database_tests(request, db):
+    """tests/conftest.py's `_stages_kept` knows a database test by pytest-django's private
+    `_django_db_helper` fixture. Were a new pytest-django to rename it, the check would stop
+    silently: this test fails instead."""
+    assert "_django_db_helper" in request.fixturenames
+    assert "_stages_kept" in request.fixturenames

@@ -275,3 +275,66 @@ def test_the_page_takes_the_same_number_of_queries_whatever_the_data(
     with django_assert_num_queries(3 + figure_queries()):
         response = staff.get(URL + YEAR)
     assert response.context["board"].pipeline.total == 14
+
+
+class Tables(HTMLParser):
+    """The page's tables: caption → rows, each row the texts of its cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.caption: str | None = None
+        self.rows: list[list[str]] = []
+        self.cell: str | None = None
+        self.in_caption = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.caption, self.rows = "", []
+        elif tag == "caption":
+            self.in_caption = True
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self.in_caption = False
+        elif tag in ("th", "td") and self.cell is not None:
+            self.rows[-1].append(" ".join(self.cell.split()))
+            self.cell = None
+        elif tag == "table":
+            self.tables[" ".join((self.caption or "").split())] = self.rows
+
+    def handle_data(self, data):
+        if self.in_caption:
+            self.caption = (self.caption or "") + data
+        elif self.cell is not None:
+            self.cell += data
+
+
+def test_the_outcome_tables_show_the_counts(staff, referentiel):
+    build_world(referentiel)
+    html = staff.get(URL + YEAR).content.decode()
+    parser = Tables()
+    parser.feed(html)
+    header = ["Totale", "Partielle", "Aucune", "Absent", "Excusé"]
+
+    by_month = parser.tables["Décisions notifiées par mois de session"]
+    assert by_month[0] == ["Période", *header]
+    assert ["juin 2025", "1", "1", "0", "0", "0"] in by_month
+    assert ["sept. 2025", "0", "0", "1", "1", "0"] in by_month
+    assert by_month[-1] == ["Total", "1", "1", "1", "1", "0"]
+    assert len(by_month) == 1 + 12 + 1
+    by_branch = parser.tables["Décisions notifiées des sessions de la période, par branche"]
+    assert by_branch == [
+        ["Branche", *header],
+        ["Famille", "1", "1", "0", "0", "0"],
+        ["Maladie", "0", "0", "1", "1", "0"],
+    ]
+    # The total row stands out; the others do not.
+    outcomes = html.split('id="resultats"', 1)[1].split("</section>", 1)[0]
+    body, total_row = outcomes.split("<tfoot>", 1)
+    assert total_row.count('class="text-end fw-bold"') == 5
+    assert "fw-bold" not in body

@@ -32,7 +32,7 @@ from vaecos.utils.errors import ActionRefused
 from vaecos.www.actions import act as _act
 from vaecos.www.downloads import stored_file
 from vaecos.www.evaluation import forms
-from vaecos.www.pagination import other_parameters, window
+from vaecos.www.evaluation.pages import upcoming_and_past
 
 
 def _user(http: HttpRequest) -> User:
@@ -94,9 +94,6 @@ def _rows(queryset: Any) -> list[dict[str, Any]]:
     ]
 
 
-SESSIONS_PER_PAGE = 25
-
-
 def _registered() -> Coalesce:
     """The number of registrations of each session, counted for the page's rows only (a join
     with a GROUP BY would count every session's before the page is cut)."""
@@ -115,7 +112,6 @@ def _registered() -> Coalesce:
 def session_list(http: HttpRequest) -> HttpResponse:
     """Upcoming sessions, soonest first, and past ones, latest first: each by pages."""
     _staff(http)
-    today = timezone.localdate()
     base = (
         EvaluationSession.objects.annotate(registered_count=_registered())
         .select_related("referentiel_version__certification", "branch")
@@ -123,28 +119,17 @@ def session_list(http: HttpRequest) -> HttpResponse:
         .defer("referentiel_version__template_rules")
         .prefetch_related(_jury())
     )
-    upcoming = window(
-        base.filter(date__gte=today).order_by("date", "start_time", "pk"),
-        http.GET.get("a_venir"),
-        SESSIONS_PER_PAGE,
-        "a_venir",
-    )
-    past = window(
-        base.filter(date__lt=today).order_by("-date", "-start_time", "-pk"),
-        http.GET.get("passees"),
-        SESSIONS_PER_PAGE,
-        "passees",
-    )
+    pages = upcoming_and_past(base, http.GET)
     return render(
         http,
         "evaluation/session_list.html",
         {
-            "upcoming": _rows(upcoming),
-            "upcoming_page": upcoming,
-            "upcoming_query": other_parameters(http.GET, "a_venir"),
-            "past": _rows(past),
-            "past_page": past,
-            "past_query": other_parameters(http.GET, "passees"),
+            "upcoming": _rows(pages.upcoming),
+            "upcoming_page": pages.upcoming,
+            "upcoming_query": pages.upcoming_query,
+            "past": _rows(pages.past),
+            "past_page": pages.past,
+            "past_query": pages.past_query,
         },
     )
 

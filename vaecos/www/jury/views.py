@@ -28,7 +28,7 @@ from vaecos.referentiels.models import Activity, Competence
 from vaecos.utils.errors import ActionRefused
 from vaecos.www.actions import act as _act
 from vaecos.www.downloads import stored_file
-from vaecos.www.pagination import other_parameters, window
+from vaecos.www.evaluation.pages import upcoming_and_past
 
 
 def _user(http: HttpRequest) -> User:
@@ -65,9 +65,6 @@ def _member(http: HttpRequest, pk: int) -> tuple[Registration, JuryMember]:
 # --- Sessions ----------------------------------------------------------------------------------
 
 
-SESSIONS_PER_PAGE = 25
-
-
 def _transmitted() -> Coalesce:
     """How many dossiers reached each session's jury, counted for the page's rows only."""
     count = (
@@ -96,27 +93,15 @@ def home(http: HttpRequest) -> HttpResponse:
         sessions = sessions.filter(jury__user=user)
     elif not permissions.is_staff(user):
         raise Http404("Page réservée aux membres du jury.")
-    today = timezone.localdate()
-    upcoming = window(
-        sessions.filter(date__gte=today).order_by("date", "start_time", "pk"),
-        http.GET.get("a_venir"),
-        SESSIONS_PER_PAGE,
-        "a_venir",
-    )
-    past = window(
-        sessions.filter(date__lt=today).order_by("-date", "-start_time", "-pk"),
-        http.GET.get("passees"),
-        SESSIONS_PER_PAGE,
-        "passees",
-    )
+    pages = upcoming_and_past(sessions, http.GET)
     return render(
         http,
         "jury/home.html",
         {
-            "upcoming": upcoming,
-            "upcoming_query": other_parameters(http.GET, "a_venir"),
-            "past": past,
-            "past_query": other_parameters(http.GET, "passees"),
+            "upcoming": pages.upcoming,
+            "upcoming_query": pages.upcoming_query,
+            "past": pages.past,
+            "past_query": pages.past_query,
             "staff": permissions.is_staff(user),
         },
     )

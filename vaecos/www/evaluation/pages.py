@@ -1,14 +1,17 @@
-"""Lists of sessions by pages, shared by the staff's list and the jury's home page."""
+"""Lists of sessions by pages, and their registrations counted per row: shared by the staff's
+list of sessions and the jury's home page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 
-from vaecos.evaluation.models import EvaluationSession
+from vaecos.evaluation.models import EvaluationSession, Registration
 from vaecos.www.pagination import Window, other_parameters, window
 
 SESSIONS_PER_PAGE = 25
@@ -44,3 +47,17 @@ def upcoming_and_past(sessions: QuerySet[EvaluationSession], query: QueryDict) -
         ),
         past_query=other_parameters(query, "passees"),
     )
+
+
+def registrations_counted(**filters: Any) -> Coalesce:
+    """How many registrations of each session (those matching `filters`), counted for the
+    page's rows only: a join with a GROUP BY would count every session's before the page is
+    cut."""
+    count = (
+        Registration.objects.filter(session=OuterRef("pk"), **filters)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count), 0)

@@ -7,8 +7,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,7 +31,7 @@ from vaecos.utils.errors import ActionRefused
 from vaecos.www.actions import act as _act
 from vaecos.www.downloads import stored_file
 from vaecos.www.evaluation import forms
-from vaecos.www.evaluation.pages import upcoming_and_past
+from vaecos.www.evaluation.pages import registrations_counted, upcoming_and_past
 
 
 def _user(http: HttpRequest) -> User:
@@ -94,26 +93,13 @@ def _rows(queryset: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _registered() -> Coalesce:
-    """The number of registrations of each session, counted for the page's rows only (a join
-    with a GROUP BY would count every session's before the page is cut)."""
-    count = (
-        Registration.objects.filter(session=OuterRef("pk"))
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(count), 0)
-
-
 @login_required
 @require_GET
 def session_list(http: HttpRequest) -> HttpResponse:
     """Upcoming sessions, soonest first, and past ones, latest first: each by pages."""
     _staff(http)
     base = (
-        EvaluationSession.objects.annotate(registered_count=_registered())
+        EvaluationSession.objects.annotate(registered_count=registrations_counted())
         .select_related("referentiel_version__certification", "branch")
         # The version's Livret 2 rules (JSON) are not shown: not read and decoded per row.
         .defer("referentiel_version__template_rules")

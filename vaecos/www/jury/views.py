@@ -9,8 +9,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,7 +26,7 @@ from vaecos.referentiels.models import Activity, Competence
 from vaecos.utils.errors import ActionRefused
 from vaecos.www.actions import act as _act
 from vaecos.www.downloads import stored_file
-from vaecos.www.evaluation.pages import upcoming_and_past
+from vaecos.www.evaluation.pages import registrations_counted, upcoming_and_past
 
 
 def _user(http: HttpRequest) -> User:
@@ -65,18 +63,6 @@ def _member(http: HttpRequest, pk: int) -> tuple[Registration, JuryMember]:
 # --- Sessions ----------------------------------------------------------------------------------
 
 
-def _transmitted() -> Coalesce:
-    """How many dossiers reached each session's jury, counted for the page's rows only."""
-    count = (
-        Registration.objects.filter(session=OuterRef("pk"), transmitted_at__isnull=False)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(count), 0)
-
-
 @login_required
 @require_GET
 def home(http: HttpRequest) -> HttpResponse:
@@ -87,7 +73,8 @@ def home(http: HttpRequest) -> HttpResponse:
         EvaluationSession.objects.select_related("referentiel_version__certification", "branch")
         # The version's Livret 2 rules (JSON) are not shown: not read and decoded per row.
         .defer("referentiel_version__template_rules")
-        .annotate(candidates=_transmitted())
+        # How many dossiers reached each session's jury.
+        .annotate(candidates=registrations_counted(transmitted_at__isnull=False))
     )
     if user.role == Role.JURY:
         sessions = sessions.filter(jury__user=user)

@@ -7,6 +7,7 @@ A failing test leaves a screenshot of each of its pages in test-artifacts/ (git-
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -131,10 +132,10 @@ def _personal_data_scanner_loaded() -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _one_request_at_a_time() -> Iterator[None]:
-    """live_server shares the test's in-memory SQLite connection with its server thread; a
-    threaded server answering several requests at once (a page's preview images, say) would use
-    that one connection from several threads, which SQLite refuses ("bad parameter or other API
-    misuse"). A plain WSGIServer answers one request at a time and closes each connection."""
+    """live_server hands its in-memory SQLite connection to its server thread; a threaded server
+    answering several requests at once (a page's preview images, say) would use that one
+    connection from several threads, which SQLite refuses ("bad parameter or other API misuse").
+    A plain WSGIServer answers one request at a time and closes each connection."""
     from django.core.servers.basehttp import WSGIServer
     from django.test.testcases import LiveServerThread
 
@@ -147,6 +148,40 @@ def _one_request_at_a_time() -> Iterator[None]:
     LiveServerThread.server_class = OneAtATime
     yield
     LiveServerThread.server_class = original
+
+
+@pytest.fixture(autouse=True)
+def _connections_wait_for_table_locks(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On SQLite the test database lives in memory, shared by its connections (`cache=shared`).
+    The live server's thread has its own connection to it, and so does the test: Playwright's
+    sync API keeps an event loop running in this thread, so Django keeps this thread's
+    connections per context, not per thread, and the test does not reuse the one it handed to the
+    server. A statement of the test (a write behind the page's back, a refresh_from_db) can then
+    meet one of a request the page sent meanwhile (an htmx panel refresh), and either side gets
+    « database table is locked », which SQLite's busy timeout does not cover. Both connections
+    wait and retry (10 s at most), as two connections to a SQLite file wait for each other."""
+    from django.db import OperationalError, connection
+
+    def retry_when_locked(execute, sql, params, many, context):
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return execute(sql, params, many, context)
+            except OperationalError as exc:
+                if "database table is locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    wrappers = [connection.execute_wrappers]
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")  # the test database first, as pytest-django
+        server = request.getfixturevalue("live_server")
+        wrappers += [c.execute_wrappers for c in server.thread.connections_override.values()]
+    for wrapped in wrappers:
+        wrapped.append(retry_when_locked)
+    yield
+    for wrapped in wrappers:
+        wrapped.remove(retry_when_locked)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -37,12 +37,12 @@ from tests.browser.helpers import (
     type_at_end,
     watch_saves,
 )
+from vaecos.pii.detection import LOADED
 
 pytestmark = pytest.mark.browser
 
 PYTHON = sys.executable
 LABEL = "La situation"
-SCANNER_LOADED = "Détection des données personnelles prête"
 
 
 def _free_port() -> int:
@@ -102,7 +102,7 @@ class ServerProcess:
         personal-data scanner, as config.wsgi has it do in the background from the start (the
         situation page scans its texts: on a busy machine the model takes over 10 s to load)."""
         assert self.process is None
-        loaded_before = self.log(whole=True).count(SCANNER_LOADED)
+        loaded_before = self.log(whole=True).count(LOADED)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [PYTHON, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
@@ -127,7 +127,7 @@ class ServerProcess:
         else:
             pytest.fail(f"Le serveur ne répond pas sur /healthz après 30 s :\n{self.log()}")
         deadline = time.monotonic() + 60
-        while self.log(whole=True).count(SCANNER_LOADED) == loaded_before:
+        while self.log(whole=True).count(LOADED) == loaded_before:
             if time.monotonic() > deadline:
                 pytest.fail(
                     f"Détection des données personnelles pas prête après 60 s :\n{self.log()}"

@@ -58,7 +58,7 @@ def test_load_in_background_builds_it_and_says_so(counted_build, caplog):
         assert detection.analyzer() is built  # waits for the thread's build, not a second one
         thread.join(timeout=10)
     assert len(calls) == 1
-    assert "Détection des données personnelles prête" in caplog.text
+    assert f"{detection.LOADED} en " in caplog.text
 
 
 def test_a_failed_load_in_background_is_logged_not_raised(monkeypatch, caplog):

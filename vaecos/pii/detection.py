@@ -417,6 +417,10 @@ def analyzer() -> AnalyzerEngine:
         return _built_analyzer()
 
 
+# What load_in_background() logs once the analyzer is built (followed by the time it took).
+LOADED = "Détection des données personnelles prête"
+
+
 def load_in_background() -> threading.Thread:
     """Build the analyzer in a daemon thread, so that the first page that scans does not wait
     for the model; a request arriving meanwhile waits for this build instead of starting its own."""
@@ -428,9 +432,7 @@ def load_in_background() -> threading.Thread:
         except Exception:  # the first scan will raise it again, in a request that can report it
             logger.exception("Chargement anticipé de la détection des données personnelles échoué")
         else:
-            logger.info(
-                "Détection des données personnelles prête en %.1f s", time.monotonic() - started
-            )
+            logger.info("%s en %.1f s", LOADED, time.monotonic() - started)
 
     thread = threading.Thread(target=load, name="vaecos-pii-warm-up", daemon=True)
     thread.start()
